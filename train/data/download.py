@@ -4,6 +4,7 @@ corrupt file."""
 
 import gzip
 import hashlib
+import http.client
 import os
 import pathlib
 import shutil
@@ -68,7 +69,11 @@ def fetch(
         with urllib.request.urlopen(url, timeout=timeout) as response:
           with open(part, "wb") as out:
             shutil.copyfileobj(response, out)
-      except OSError as error:  # URLError, HTTPError, timeouts, refused
+          if response.length:  # bytes promised by Content-Length, never sent
+            raise http.client.IncompleteRead(b"", response.length)
+      # OSError: refused, timed out, HTTP error status; HTTPException: the
+      # connection dropped mid-body.
+      except (OSError, http.client.HTTPException) as error:
         unreachable.append(f"  {url}: {error}")
         continue
       try:

@@ -1,0 +1,50 @@
+"""Fixtures for the data tests: the shared data directory, an isolated
+environment, and a local HTTP mirror."""
+
+import functools
+import http.server
+import os
+import pathlib
+import threading
+
+import pytest
+
+
+@pytest.fixture(autouse=True)
+def isolated_environment(monkeypatch, tmp_path):
+  """No test reaches the network or the user's cache unless it asks to."""
+  monkeypatch.setenv("DSA_OFFLINE", "1")
+  monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "cache"))
+  monkeypatch.delenv("DSA_DATA_MIRROR", raising=False)
+
+
+@pytest.fixture(scope="session")
+def data_dir() -> pathlib.Path:
+  """The shared data directory (MNIST, car, mushroom), from `$DSA_DATA_DIR`."""
+  path = os.environ.get("DSA_DATA_DIR")
+  if not path or not pathlib.Path(path).is_dir():
+    pytest.fail(
+        "DSA_DATA_DIR must name the shared data directory (the folder with "
+        f"mnist/ and uci/; CI uses ../shared/data); it is {path!r}."
+    )
+  return pathlib.Path(path)
+
+
+class _QuietHandler(http.server.SimpleHTTPRequestHandler):
+
+  def log_message(self, *args):
+    del args  # keep the test output clean
+
+
+@pytest.fixture
+def http_mirror(tmp_path):
+  """`(folder, base_url)`: files put under `folder` are served at `base_url`."""
+  folder = tmp_path / "mirror"
+  folder.mkdir()
+  handler = functools.partial(_QuietHandler, directory=str(folder))
+  server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
+  thread = threading.Thread(target=server.serve_forever, args=(0.05,), daemon=True)
+  thread.start()
+  yield folder, f"http://127.0.0.1:{server.server_address[1]}"
+  server.shutdown()
+  server.server_close()
