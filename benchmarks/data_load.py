@@ -42,7 +42,8 @@ def machine() -> str:
   """CPU model and core count, as lscpu and nproc report them."""
   model = platform.processor() or "unknown CPU"
   if shutil.which("lscpu"):
-    for line in subprocess.run(["lscpu"], capture_output=True, text=True).stdout.splitlines():
+    lscpu = subprocess.run(["lscpu"], capture_output=True, text=True).stdout
+    for line in lscpu.splitlines():
       if line.startswith("Model name:"):
         model = line.split(":", 1)[1].strip()
   return f"{model}, nproc {len(os.sched_getaffinity(0))}"
@@ -55,6 +56,7 @@ def main():
       "--output", type=pathlib.Path, default=pathlib.Path(__file__).with_suffix(".md")
   )
   args = parser.parse_args()
+  load_average = os.getloadavg()[0]  # other processes compete for the cores
   rows = []
   for name in DATASETS:
     try:
@@ -63,20 +65,22 @@ def main():
       rows.append(f"| {name} | not available: {str(error).splitlines()[0]} | | | |")
       continue
     limit = LIMIT_S.get(name)
-    verdict = "" if limit is None else ("pass" if max(first, *seconds) < limit else "FAIL")
+    passed = limit is not None and max(first, *seconds) < limit
+    verdict = "pass" if passed else "FAIL"
     rows.append(
         f"| {name} | {first:.3f} | {statistics.median(seconds):.3f} | "
         f"{max(seconds):.3f} | {f'< {limit:g} s: {verdict}' if limit else ''} |"
     )
     print(rows[-1])
-  command = f"DSA_DATA_DIR={os.environ.get('DSA_DATA_DIR', '')} python benchmarks/data_load.py"
+  data_dir = os.environ.get("DSA_DATA_DIR", "")
+  command = f"DSA_DATA_DIR={data_dir} python benchmarks/data_load.py"
   if args.repeats != 5:
     command += f" --repeats {args.repeats}"
   report = f"""# Loading the datasets (`train.data.load`)
 
 - Command: `{command}`
 - Date: {datetime.datetime.now(datetime.timezone.utc):%Y-%m-%d %H:%M UTC}
-- Machine: {machine()}
+- Machine: {machine()}; load average (1 min) at start {load_average:.1f}
 - Python {platform.python_version()}, numpy {np.__version__}
 
 Seconds per `load`, all in one process: the first call (its files possibly

@@ -28,7 +28,8 @@ def test_downloads_into_the_data_dir_and_verifies(http_mirror, data_dir, tmp_pat
   target.mkdir()
   car = load("car", target, download=True, mirror=url)
   mnist = load("mnist", target, download=True, mirror=url)
-  assert (target / "uci" / "car.data").read_bytes() == (data_dir / "uci" / "car.data").read_bytes()
+  downloaded, original = target / "uci" / "car.data", data_dir / "uci" / "car.data"
+  assert downloaded.read_bytes() == original.read_bytes()
   assert sorted(path.name for path in (target / "mnist").iterdir()) == sorted(
       path.name for path in (data_dir / "mnist").glob("*.gz")
   )
@@ -36,7 +37,9 @@ def test_downloads_into_the_data_dir_and_verifies(http_mirror, data_dir, tmp_pat
   assert mnist.x_train.shape == (60000, 28, 28, 1)
 
 
-def test_downloads_into_the_cache_by_default(http_mirror, data_dir, tmp_path, monkeypatch):
+def test_downloads_into_the_cache_by_default(
+    http_mirror, data_dir, tmp_path, monkeypatch
+):
   mirror_folder, url = http_mirror
   _serve(mirror_folder, data_dir, "uci/agaricus-lepiota.data")
   monkeypatch.delenv("DSA_DATA_DIR", raising=False)
@@ -71,7 +74,11 @@ def test_wrong_content_raises_and_leaves_nothing(
   with pytest.raises(ChecksumError, match=f"{served.name}.*{url}/{relative}"):
     load(name, target, download=True, mirror=url)
   assert not (target / relative).exists()
-  assert not [path for path in (target / relative).parent.iterdir() if path.name.startswith(".")]
+  leftovers = [
+      path for path in (target / relative).parent.iterdir()
+      if path.name.startswith(".")
+  ]
+  assert not leftovers
 
 
 class _DroppingHandler(http.server.BaseHTTPRequestHandler):
@@ -92,7 +99,8 @@ def test_dropped_connection_raises_and_leaves_nothing(tmp_path):
   threading.Thread(target=server.serve_forever, args=(0.05,), daemon=True).start()
   try:
     with pytest.raises(DownloadError, match="car.data"):
-      load("car", tmp_path, download=True, mirror=f"http://127.0.0.1:{server.server_address[1]}")
+      url = f"http://127.0.0.1:{server.server_address[1]}"
+      load("car", tmp_path, download=True, mirror=url)
   finally:
     server.shutdown()
     server.server_close()

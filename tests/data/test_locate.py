@@ -14,6 +14,8 @@ from train.data import (
 from train.data import locate
 from train.data import sources
 
+_UCI = "https://archive.ics.uci.edu/ml/machine-learning-databases/"
+
 
 def test_unknown_name_lists_the_known_ones():
   with pytest.raises(UnknownDatasetError) as raised:
@@ -38,9 +40,10 @@ def test_missing_data_dir_from_environment(tmp_path, monkeypatch):
 @pytest.mark.parametrize(
     "name, missing, url",
     [
-        ("mnist", "train-images-idx3-ubyte.gz", "https://ossci-datasets.s3.amazonaws.com/mnist/"),
-        ("car", "car.data", "https://archive.ics.uci.edu/ml/machine-learning-databases/car/"),
-        ("mushroom", "agaricus-lepiota.data", "https://archive.ics.uci.edu/ml/machine-learning-databases/mushroom/"),
+        ("mnist", "train-images-idx3-ubyte.gz",
+         "https://ossci-datasets.s3.amazonaws.com/mnist/"),
+        ("car", "car.data", f"{_UCI}car/"),
+        ("mushroom", "agaricus-lepiota.data", f"{_UCI}mushroom/"),
     ],
 )
 def test_data_dir_without_the_file_offline(name, missing, url, tmp_path):
@@ -54,12 +57,15 @@ def test_data_dir_without_the_file_offline(name, missing, url, tmp_path):
 def test_system_folder_and_package_are_named(tmp_path):
   file = sources.DataFile(
       "fashion_mnist", "t10k-labels-idx1-ubyte.gz", ("http://example.invalid/x.gz",),
-      "0" * 64, system_dirs=(str(tmp_path / "system"),), system_package="dataset-fashion-mnist",
+      "0" * 64,
+      system_dirs=(str(tmp_path / "system"),),
+      system_package="dataset-fashion-mnist",
   )
   with pytest.raises(MissingDataError) as raised:
     locate.find(file, tmp_path / "data", download=False)
   message = str(raised.value)
-  assert str(tmp_path / "system") in message and str(tmp_path / "data" / "fashion_mnist") in message
+  assert str(tmp_path / "system") in message
+  assert str(tmp_path / "data" / "fashion_mnist") in message
   assert "apt-get install dataset-fashion-mnist" in message
 
 

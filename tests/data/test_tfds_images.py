@@ -12,7 +12,11 @@ from train.data import MissingDataError, load
 
 @pytest.mark.parametrize(
     "name, tfds_name, n_classes",
-    [("svhn", "svhn_cropped", 10), ("cifar10", "cifar10", 10), ("cifar100", "cifar100", 100)],
+    [
+        ("svhn", "svhn_cropped", 10),
+        ("cifar10", "cifar10", 10),
+        ("cifar100", "cifar100", 100),
+    ],
 )
 def test_loads_official_splits_under_mock_data(name, tfds_name, n_classes, tmp_path):
   with tfds.testing.mock_data(num_examples=6, policy=tfds.testing.MockPolicy.USE_CODE):

@@ -63,5 +63,6 @@ def load(
   root = locate.data_root(data_dir)
   if name in tfds_images.TFDS_NAMES:
     return tfds_images.load_tfds(name, root)
-  loader = tabular.load_uci if name in ("car", "mushroom") else idx_images.load_idx_images
-  return loader(name, root, download=download, mirror=mirror)
+  if name in ("car", "mushroom"):
+    return tabular.load_uci(name, root, download=download, mirror=mirror)
+  return idx_images.load_idx_images(name, root, download=download, mirror=mirror)

@@ -72,7 +72,9 @@ def load_uci(name: str, root: pathlib.Path, **find_kwargs) -> dataset.Dataset:
   table = _TABLES[name]
   rows = _read_rows(locate.find(table.file, root, **find_kwargs), table)
   codes = list(table.classes)
-  labels = np.array([codes.index(code) for code in rows[:, table.label_field]], np.int32)
+  labels = np.array(
+      [codes.index(code) for code in rows[:, table.label_field]], np.int32
+  )
   features = one_hot(np.delete(rows, table.label_field, axis=1))
   train, test = splits.stratified_split(labels, splits.TEST_SIZES[name])
   return dataset.Dataset(
