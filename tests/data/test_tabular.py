@@ -93,9 +93,3 @@ def test_sklearn_split_indices_are_fixed(name, bunch, expected):
 def test_uci_splits_are_fixed(name, expected, data_dir):
   data = load(name, data_dir)
   assert _digest(data.x_train, data.y_train, data.x_test, data.y_test) == expected
-
-
-def test_arrays_are_read_only():
-  data = load("iris")
-  with pytest.raises(ValueError, match="read-only"):
-    data.x_train[0, 0] = 1.0

@@ -7,7 +7,7 @@ search order and the download policy.
 """
 
 from train.data.catalog import NAMES, load
-from train.data.dataset import Dataset, to_float_images
+from train.data.dataset import Dataset
 from train.data.errors import (
     ChecksumError,
     CorruptFileError,

@@ -11,8 +11,9 @@ class Dataset:
 
   Images are uint8 NHWC, `(N, 28, 28, 1)` or `(N, 32, 32, 3)`; tabular
   features are float32 `(N, F)`; labels are int32 `(N,)` in
-  `[0, n_classes)`. The arrays stay on the host: the training code puts the
-  training set on the device once (`jax.device_put`) and slices batches there.
+  `[0, n_classes)`; images are not scaled (the model side maps uint8 to
+  [0, 1]). The arrays stay on the host: the training code puts the training
+  set on the device once (`jax.device_put`) and slices batches there.
   """
 
   name: str  # the name given to `train.data.load`
@@ -23,8 +24,12 @@ class Dataset:
   class_names: tuple[str, ...]  # label i is class_names[i]
 
   def __post_init__(self):
-    for array in (self.x_train, self.y_train, self.x_test, self.y_test):
-      array.flags.writeable = False
+    # Read-only views: a frozen record whose arrays could change would mislead,
+    # and the caller's own arrays keep their flags.
+    for field in ("x_train", "y_train", "x_test", "y_test"):
+      view = np.asarray(getattr(self, field)).view()
+      view.flags.writeable = False
+      object.__setattr__(self, field, view)
 
   @property
   def n_classes(self) -> int:
@@ -33,10 +38,6 @@ class Dataset:
 
   @property
   def input_shape(self) -> tuple[int, ...]:
-    """Shape of one example, e.g. `(28, 28, 1)` or `(116,)`."""
+    """Shape of one example, e.g. `(28, 28, 1)` or `(21,)`."""
     return self.x_train.shape[1:]
 
-
-def to_float_images(images: np.ndarray) -> np.ndarray:
-  """Scales uint8 images to float32 in [0, 1], keeping the shape."""
-  return np.asarray(images, np.float32) / np.float32(255)
