@@ -16,6 +16,10 @@ def isolated_environment(monkeypatch, tmp_path):
   monkeypatch.setenv("DSA_OFFLINE", "1")
   monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "cache"))
   monkeypatch.delenv("DSA_DATA_MIRROR", raising=False)
+  # The local test servers must be reached directly, not through a proxy.
+  for variable in ("no_proxy", "NO_PROXY"):
+    bypass = os.environ.get(variable, "")
+    monkeypatch.setenv(variable, f"{bypass},127.0.0.1" if bypass else "127.0.0.1")
 
 
 @pytest.fixture(scope="session")
