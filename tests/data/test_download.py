@@ -30,6 +30,7 @@ def test_downloads_into_the_data_dir_and_verifies(http_mirror, data_dir, tmp_pat
   mnist = load("mnist", target, download=True, mirror=url)
   downloaded, original = target / "uci" / "car.data", data_dir / "uci" / "car.data"
   assert downloaded.read_bytes() == original.read_bytes()
+  assert downloaded.stat().st_mode & 0o777 == 0o644
   assert sorted(path.name for path in (target / "mnist").iterdir()) == sorted(
       path.name for path in (data_dir / "mnist").glob("*.gz")
   )
@@ -119,3 +120,10 @@ def test_server_down_names_file_url_and_fix(tmp_path):
   assert str(tmp_path / "uci") in message and "DSA_DATA_DIR" in message
   assert isinstance(raised.value, MissingDataError)  # a FileNotFoundError too
   assert list((tmp_path / "uci").iterdir()) == []
+
+
+
+def test_unwritable_target_names_the_folder(tmp_path):
+  (tmp_path / "uci").write_text("a file where the folder should be")
+  with pytest.raises(DownloadError, match=f"Cannot write into {tmp_path / 'uci'}"):
+    load("car", tmp_path, download=True, mirror="http://127.0.0.1:9")

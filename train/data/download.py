@@ -51,19 +51,9 @@ def fetch(
       delivered the right one). The bad download is deleted.
     DownloadError: no source could be reached, or `folder` is not writable.
   """
-  try:
-    folder.mkdir(parents=True, exist_ok=True)
-  except OSError as error:
-    raise errors.DownloadError(
-        f"Cannot create {folder} to download {file.name} into: {error}\n{fix}"
-    ) from error
   unreachable, corrupt = [], []
   for url in urls:
-    descriptor, name = tempfile.mkstemp(
-        dir=folder, prefix=f".{file.name}.", suffix=".part"
-    )
-    os.close(descriptor)
-    part = pathlib.Path(name)
+    part = _part_file(folder, file.name, fix)
     try:
       try:
         with urllib.request.urlopen(url, timeout=timeout) as response:
@@ -81,6 +71,7 @@ def fetch(
       except (OSError, EOFError, zlib.error) as error:  # not gzip, truncated
         digest = f"unreadable ({error})"
       if digest == file.sha256:
+        part.chmod(0o644)  # mkstemp made it private; data files are not
         os.replace(part, folder / file.name)
         return folder / file.name
       corrupt.append(f"  {url}: sha256 {digest}")
@@ -96,3 +87,16 @@ def fetch(
   raise errors.DownloadError(
       f"Could not download {file.name}:\n" + "\n".join(unreachable) + f"\n{fix}"
   )
+
+
+def _part_file(folder: pathlib.Path, name: str, fix: str) -> pathlib.Path:
+  """A new empty hidden file in `folder` (created if needed) to download into."""
+  try:
+    folder.mkdir(parents=True, exist_ok=True)
+    descriptor, path = tempfile.mkstemp(dir=folder, prefix=f".{name}.", suffix=".part")
+  except OSError as error:
+    raise errors.DownloadError(
+        f"Cannot write into {folder} to download {name}: {error}\n{fix}"
+    ) from error
+  os.close(descriptor)
+  return pathlib.Path(path)
