@@ -5,8 +5,9 @@ Features are float32. Iris and wine are standardised with the training
 split's mean and standard deviation. Car and mushroom are categorical: one
 indicator column per value that occurs in the file, values in sorted order,
 '?' (mushroom's missing stalk-root) being a value of its own. That gives car
-21 features (4+4+4+3+3+3) and mushroom 117. The paper's table lists 116
-attributes for agaricus: one fewer, as one gets without a '?' column (or,
+21 features (4+4+4+3+3+3; the paper's table counts its 6 attributes before
+encoding) and mushroom 117. The paper's table lists 116 for agaricus: one
+fewer, as one gets without a '?' column (or,
 equally, by dropping veil-type, the one attribute with a single value); the
 paper does not say which.
 """
