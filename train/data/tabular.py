@@ -7,9 +7,8 @@ indicator column per value that occurs in the file, values in sorted order,
 '?' (mushroom's missing stalk-root) being a value of its own. That gives car
 21 features (4+4+4+3+3+3; the paper's table counts its 6 attributes before
 encoding) and mushroom 117. The paper's table lists 116 for agaricus: one
-fewer, as one gets without a '?' column (or,
-equally, by dropping veil-type, the one attribute with a single value); the
-paper does not say which.
+fewer, as one gets without a '?' column (or, equally, by dropping veil-type,
+the one attribute with a single value); the paper does not say which.
 """
 
 import dataclasses
