@@ -1,0 +1,224 @@
+"""The training loop: stages of epochs, several seeds at once, logged and resumable.
+
+Seeds train together: their states are stacked along a leading axis and every
+jitted function is ``jax.vmap``-ed over it (the data is shared). Each epoch
+ends with an evaluation on the test split, a line per seed in
+``metrics.jsonl`` and an orbax checkpoint. The random order of the mini-batches
+in epoch ``e`` for seed ``s`` is drawn from ``fold_in(key(s), e)``, so a run
+resumed from a checkpoint gives exactly the numbers of an uninterrupted one.
+"""
+
+import dataclasses
+import functools
+import json
+import logging
+import pathlib
+import time
+from typing import Callable, Sequence
+
+import jax
+import jax.numpy as jnp
+import numpy as np
+from flax import nnx
+from tqdm.auto import tqdm
+
+from train import optimizers
+from train.checkpoint import Checkpoints
+from train.evaluate import evaluate
+from train.metrics import classification_metrics
+from train.objective import Objective
+from train.schedule import Stage
+from train.sharding import check_divisible, replicate
+from train.steps import TrainState, full_batch_step, minibatch_epoch
+
+log = logging.getLogger(__name__)
+
+
+@dataclasses.dataclass
+class RunResult:
+  """What :func:`fit` returns.
+
+  Attributes:
+    history: one record per epoch and seed (the lines of metrics.jsonl).
+    state: the final :class:`TrainState`, stacked over seeds.
+    objective: the model's pure functions (to evaluate ``state``).
+    stopped: why training stopped early, or None when every epoch ran.
+  """
+
+  history: list[dict]
+  state: TrainState
+  objective: Objective
+  stopped: str | None = None
+
+
+def _stack(trees):
+  return jax.tree.map(lambda *xs: jnp.stack(xs), *trees)
+
+
+def _epoch_fn(objective, spec, stage: Stage, chunk_size: int, mesh):
+  tx = spec.make()
+  if stage.full_batch:
+    check_divisible(chunk_size, mesh, "chunk size")
+    step = functools.partial(full_batch_step, objective, tx, spec.grad_evals, chunk_size, mesh)
+  else:
+    if spec.full_batch_only:
+      raise ValueError(
+          f"{spec.label} needs full-batch steps (its line search assumes a "
+          "deterministic loss): use it in a full-batch stage."
+      )
+    check_divisible(stage.batch_size, mesh)
+    step = functools.partial(minibatch_epoch, objective, tx, spec.grad_evals, stage.batch_size, mesh)
+  return tx, jax.jit(jax.vmap(step, in_axes=(0, 0, None, None)))
+
+
+def _eval_fn(objective, spec, chunk_size, mesh):
+  def evaluate_one(state, x, y):
+    params = spec.eval_params(state.opt_state, state.params)
+    return evaluate(objective, params, state.rest, x, y, chunk_size, mesh)
+
+  return jax.jit(jax.vmap(evaluate_one, in_axes=(0, None, None)))
+
+
+def fit(
+    model_factory: Callable[[int], nnx.Module],
+    data,
+    stages: Sequence[Stage],
+    seeds: Sequence[int] = (0,),
+    *,
+    chunk_size: int = 2048,
+    mesh=None,
+    out_dir: str | pathlib.Path | None = None,
+    resume: bool = False,
+    checkpoint: bool = True,
+    progress: bool = True,
+) -> RunResult:
+  """Trains one model per seed through ``stages``; evaluates after each epoch.
+
+  Args:
+    model_factory: ``seed -> nnx.Module``, a freshly initialised model.
+    data: a ``train.data.Dataset`` (host arrays; put on the devices once here).
+    stages: the schedule, e.g. ``train.schedule.hybrid_schedule(15, 15, 64)``.
+    seeds: one run per seed, trained together under ``jax.vmap``.
+    chunk_size: examples per chunk of full-batch gradients and evaluation.
+    mesh: a ``jax.sharding.Mesh`` with axis "data" for data parallelism, or
+      None for one device.
+    out_dir: where ``metrics.jsonl`` and ``checkpoints/`` go; None keeps
+      nothing on disk.
+    resume: continue from the latest checkpoint in ``out_dir`` if there is one.
+    checkpoint: save an orbax checkpoint in ``out_dir`` after each epoch.
+    progress: show a progress bar.
+
+  Returns:
+    A :class:`RunResult`.
+  """
+  seeds = list(seeds)
+  objective, params, rest = None, [], []
+  for seed in seeds:
+    objective, p, r = Objective.from_model(model_factory(seed))
+    params.append(p)
+    rest.append(r)
+  params, rest = replicate(_stack(params), mesh), replicate(_stack(rest), mesh)
+  x_train, y_train, x_test, y_test = replicate(
+      tuple(jnp.asarray(a) for a in (data.x_train, data.y_train, data.x_test, data.y_test)), mesh
+  )
+  seed_keys = jnp.stack([jax.random.key(s) for s in seeds])
+  grad_evals = jnp.zeros(len(seeds), jnp.int32)
+
+  out_dir = pathlib.Path(out_dir) if out_dir is not None else None
+  checkpoints = Checkpoints(out_dir / "checkpoints") if out_dir and checkpoint else None
+  history: list[dict] = []
+  resume_from = None
+  if resume and checkpoints is not None and checkpoints.latest_epoch() is not None:
+    resume_from = checkpoints.latest_epoch()
+  metrics_file = _open_metrics(out_dir)
+
+  stopped = None
+  first_epoch = 0
+  bar = tqdm(total=sum(s.epochs for s in stages), disable=not progress, unit="epoch")
+  try:
+    for stage_index, stage in enumerate(stages):
+      spec = optimizers.get(stage.optimizer)
+      tx, run_epoch = _epoch_fn(objective, spec, stage, chunk_size, mesh)
+      evaluate_all = _eval_fn(objective, spec, chunk_size, mesh)
+      state = TrainState(params, rest, replicate(jax.vmap(tx.init)(params), mesh), grad_evals)
+      done = 0
+      if resume_from is not None:
+        if checkpoints.progress(resume_from)["stage"] > stage_index:
+          first_epoch += stage.epochs
+          bar.update(stage.epochs)
+          continue
+        state, progress_meta = checkpoints.restore(resume_from, state)
+        state = replicate(state, mesh)
+        history = progress_meta["history"]
+        for record in history:
+          metrics_file and metrics_file.write(json.dumps(record) + "\n")
+        done = resume_from - first_epoch
+        bar.update(done)
+        resume_from = None
+      keys_at = jax.jit(jax.vmap(jax.random.fold_in, in_axes=(0, None)))
+      # Compiled ahead, so that epoch times do not include compilation.
+      run_epoch = run_epoch.lower(state, keys_at(seed_keys, 0), x_train, y_train).compile()
+      for local_epoch in range(done, stage.epochs):
+        epoch = first_epoch + local_epoch + 1
+        keys = keys_at(seed_keys, epoch)
+        start = time.perf_counter()
+        state, train_loss = run_epoch(state, keys, x_train, y_train)
+        train_loss = np.asarray(jax.block_until_ready(train_loss))
+        seconds = time.perf_counter() - start
+        test_loss, predictions = evaluate_all(state, x_test, y_test)
+        records = _records(
+            epoch, stage_index, stage, seeds, train_loss, np.asarray(test_loss),
+            np.asarray(predictions), data, seconds, np.asarray(state.grad_evals),
+        )
+        history.extend(records)
+        for record in records:
+          metrics_file and metrics_file.write(json.dumps(record) + "\n")
+        bar.update(1)
+        bar.set_postfix(stage=stage.optimizer, loss=f"{float(np.mean(train_loss)):.4g}")
+        if not np.all(np.isfinite(train_loss)):
+          bad = [s for s, v in zip(seeds, train_loss) if not np.isfinite(v)]
+          stopped = (
+              f"non-finite training loss with {stage.optimizer} at epoch {epoch} "
+              f"for seeds {bad}; the checkpoint of the last finite epoch is kept"
+          )
+          log.warning("Stopped: %s.", stopped)
+          return RunResult(history, state, objective, stopped)
+        if checkpoints is not None:
+          checkpoints.save(epoch, state, {"stage": stage_index, "history": history})
+      params, rest, grad_evals = state.params, state.rest, state.grad_evals
+      first_epoch += stage.epochs
+    return RunResult(history, state, objective, stopped)
+  finally:
+    bar.close()
+    if metrics_file:
+      metrics_file.close()
+    if checkpoints is not None:
+      checkpoints.close()
+
+
+def _open_metrics(out_dir):
+  if out_dir is None:
+    return None
+  out_dir.mkdir(parents=True, exist_ok=True)
+  # On resume the file is rewritten from the checkpoint's history, so that
+  # epochs logged after the last checkpoint are not duplicated.
+  return open(out_dir / "metrics.jsonl", "w", buffering=1)
+
+
+def _records(epoch, stage_index, stage, seeds, train_loss, test_loss, predictions, data, seconds, grad_evals):
+  records = []
+  for i, seed in enumerate(seeds):
+    record = {
+        "epoch": epoch,
+        "stage": stage_index,
+        "optimizer": stage.optimizer,
+        "full_batch": stage.full_batch,
+        "seed": seed,
+        "train_loss": float(train_loss[i]),
+        "test_loss": float(test_loss[i]),
+        **classification_metrics(data.y_test, predictions[i], data.n_classes),
+        "epoch_seconds": seconds,
+        "grad_evals": int(grad_evals[i]),
+    }
+    records.append(record)
+  return records
