@@ -16,6 +16,13 @@ from train.objective import Objective
 from train.sharding import shard_batch
 
 
+def _whole_batch_loss(objective: Objective, params, rest, x, y, mesh):
+  """Mean loss of data small enough for one pass; and the model's new rest."""
+  x, y = shard_batch(x, mesh), shard_batch(y, mesh)
+  total, new_rest = objective.weighted_loss_sum(params, rest, x, y, jnp.ones(y.shape, jnp.float32))
+  return total / x.shape[0], new_rest
+
+
 def _sum_over_chunks(objective: Objective, params, rest, x, y, chunk_size, mesh, with_grad):
   indices, weights = sequential_chunks(x.shape[0], chunk_size)
   zeros = jax.tree.map(jnp.zeros_like, params)
@@ -41,11 +48,17 @@ def _sum_over_chunks(objective: Objective, params, rest, x, y, chunk_size, mesh,
 
 def full_batch_value_and_grad(objective, params, rest, x, y, chunk_size, mesh=None):
   """Mean loss over all examples, its gradient, and the model's new rest."""
+  if x.shape[0] <= chunk_size:
+    loss = lambda p: _whole_batch_loss(objective, p, rest, x, y, mesh)
+    (value, new_rest), grads = jax.value_and_grad(loss, has_aux=True)(params)
+    return value, grads, new_rest
   return _sum_over_chunks(objective, params, rest, x, y, chunk_size, mesh, True)
 
 
 def full_batch_loss_fn(objective, rest, x, y, chunk_size, mesh=None):
   """``params -> mean loss`` over all examples, differentiable by accumulation."""
+  if x.shape[0] <= chunk_size:
+    return lambda params: _whole_batch_loss(objective, params, rest, x, y, mesh)[0]
 
   @jax.custom_vjp
   def loss(params):

@@ -71,12 +71,15 @@ def _epoch_fn(objective, spec, stage: Stage, chunk_size: int, mesh):
   return tx, jax.jit(jax.vmap(step, in_axes=(0, 0, None, None)))
 
 
-def _eval_fn(objective, spec, chunk_size, mesh):
-  def evaluate_one(state, x, y):
-    params = spec.eval_params(state.opt_state, state.params)
-    return evaluate(objective, params, state.rest, x, y, chunk_size, mesh)
+@functools.lru_cache(maxsize=32)
+def _eval_fn(objective, eval_params, chunk_size, mesh):
+  """Compiled once per model and evaluation rule, shared by every optimizer."""
 
-  return jax.jit(jax.vmap(evaluate_one, in_axes=(0, None, None)))
+  def evaluate_one(params, rest, opt_state, x, y):
+    params = eval_params(opt_state, params)
+    return evaluate(objective, params, rest, x, y, chunk_size, mesh)
+
+  return jax.jit(jax.vmap(evaluate_one, in_axes=(0, 0, 0, None, None)))
 
 
 def fit(
@@ -139,7 +142,7 @@ def fit(
     for stage_index, stage in enumerate(stages):
       spec = optimizers.get(stage.optimizer)
       tx, run_epoch = _epoch_fn(objective, spec, stage, chunk_size, mesh)
-      evaluate_all = _eval_fn(objective, spec, chunk_size, mesh)
+      evaluate_all = _eval_fn(objective, spec.eval_params, chunk_size, mesh)
       state = TrainState(params, rest, replicate(jax.vmap(tx.init)(params), mesh), grad_evals)
       done = 0
       if resume_from is not None:
@@ -165,7 +168,7 @@ def fit(
         state, train_loss = run_epoch(state, keys, x_train, y_train)
         train_loss = np.asarray(jax.block_until_ready(train_loss))
         seconds = time.perf_counter() - start
-        test_loss, predictions = evaluate_all(state, x_test, y_test)
+        test_loss, predictions = evaluate_all(state.params, state.rest, state.opt_state, x_test, y_test)
         records = _records(
             epoch, stage_index, stage, seeds, train_loss, np.asarray(test_loss),
             np.asarray(predictions), data, seconds, np.asarray(state.grad_evals),
