@@ -52,6 +52,11 @@ def _parser() -> argparse.ArgumentParser:
   run.add_argument("--data-parallel", action="store_true",
                    help="shard batches over all devices (jax.sharding)")
   run.add_argument("--resume", action="store_true", help="continue from the latest checkpoints")
+  run.add_argument("--coordinator", metavar="HOST:PORT",
+                   help="multi-host: address of process 0; with --num-processes and --process-id "
+                        "calls jax.distributed.initialize before anything else")
+  run.add_argument("--num-processes", type=int, help="multi-host: number of processes")
+  run.add_argument("--process-id", type=int, help="multi-host: this process's index")
 
   case = commands.add_parser("case-study", help="the paper's case studies")
   case.add_argument("name", choices=sorted(CASE_STUDIES))
@@ -69,6 +74,10 @@ def _run(args) -> None:
   from train.report import markdown_table, summarize
   from train.sharding import data_mesh
 
+  if args.coordinator:
+    import jax
+
+    jax.distributed.initialize(args.coordinator, args.num_processes, args.process_id)
   preset = presets.get(args.preset)
   epochs = None
   if args.epochs:
