@@ -13,8 +13,9 @@ every update:
   it; the lower bound is the smallest normal exponent: a smaller step is
   subnormal or zero anyway, and a floor lets η climb back in a bounded number
   of steps instead of drifting to -inf.
-* basic and per-parameter variants (step size η itself):
-  ``|η| <= 2^(maxexp - 2)`` for the same reason.
+* basic and per-parameter variants (step η·g): ``|η| <= 2^(maxexp - 2)``,
+  which keeps η itself finite; the step η·g can still overflow for a huge
+  gradient, as with any fixed learning rate.
 
 Users may tighten the bounds with ``eta_min`` / ``eta_max``; they are then
 intersected with the dtype bounds above.

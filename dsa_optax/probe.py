@@ -66,11 +66,12 @@ def probe_gradient_fn(
 
     def checked_grad(params):
       grads = grad_fn(params, **kwargs)
-      if jax.tree.structure(grads) != jax.tree.structure(params):
+      shapes = jax.tree.map(jnp.shape, grads)
+      expected = jax.tree.map(jnp.shape, params)
+      if jax.tree.structure(grads) != jax.tree.structure(params) or shapes != expected:
         raise ValueError(
             "grad_fn must return gradients with the same pytree structure as "
-            f"params; got {jax.tree.structure(grads)} for params "
-            f"{jax.tree.structure(params)}."
+            f"params, and the same shapes ({expected}); got {shapes}."
         )
       return grads
 
@@ -81,9 +82,12 @@ def probe_gradient_fn(
   def value_gradient(params):
     loss, pullback = jax.vjp(lambda p: value_fn(p, **kwargs), params)
     if not isinstance(loss, jax.Array) or jnp.shape(loss) != ():
+      got = (
+          f"{loss.shape}" if isinstance(loss, jax.Array) else f"a {type(loss).__name__}"
+      )
       raise ValueError(
-          "value_fn must return a scalar loss (an array of shape ()); got "
-          f"{jax.tree.map(jnp.shape, loss)}. If your loss function returns "
+          "value_fn must return a scalar loss (a JAX array of shape () that "
+          f"depends on params); got {got}. If your loss function returns "
           "(loss, aux), pass `value_fn=lambda p: loss_fn(p)[0]`."
       )
     (grads,) = pullback(jnp.ones_like(loss))

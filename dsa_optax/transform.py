@@ -108,9 +108,13 @@ def scale_by_dsa(
   Non-finite values: where g is not finite, η keeps its value and the update
   is not finite (as in every optax transform; wrap with
   :func:`optax.apply_if_finite` to skip such steps). Where g is finite but
-  x is not (the probe left the region where the loss is finite), the
-  exponential variants treat it as a sign disagreement, so η drops by β1
-  ("full") or β ("exponential"); the linear variants keep η.
+  the probe gradient is not (the probe left the region where the loss is
+  finite), the exponential variants treat it as a sign disagreement, so η
+  drops by β1 ("full") or β ("exponential"); the linear variants keep η.
+  Where both are finite but their product overflows, the exponential variants
+  use its sign (the limit of x/(|x|+ε)) and the linear ones saturate η at
+  its bound. For the linear variants the bound keeps η finite, not the step
+  η·g, which a huge gradient can still overflow.
 
   Args:
     eta0: initial η: log2 of the initial step for "exponential" and "full"
@@ -169,19 +173,25 @@ def scale_by_dsa(
   def step_size(eta):
     return jnp.exp2(eta) if exponential else eta
 
-  def sign_signal(x):
-    """x/(|x|+ε), with -1 where the probe gradient is not finite."""
-    return jnp.where(jnp.isfinite(x), x / (jnp.abs(x) + eps), -1.0)
+  def sign_signal(x, g, g_probe):
+    """x/(|x|+ε); its limit ±1 where x overflows; -1 where g̃ is not finite."""
+    overflowed = jnp.sign(g) * jnp.sign(g_probe)
+    return jnp.where(
+        jnp.isfinite(x),
+        x / (jnp.abs(x) + eps),
+        jnp.where(jnp.isfinite(g_probe), overflowed, -1.0),
+    )
 
   def new_eta_elementwise(eta, g, g_probe, p):
-    x = g_probe.astype(eta.dtype) * g.astype(eta.dtype)
+    g, g_probe = g.astype(eta.dtype), g_probe.astype(eta.dtype)
+    x = g_probe * g
     if variant == "per_parameter":
-      eta_t = eta + beta1 * jnp.where(jnp.isfinite(x), x, 0.0)
+      eta_t = eta + beta1 * jnp.where(jnp.isfinite(g_probe), x, 0.0)
     elif variant == "exponential":
-      eta_t = eta + beta1 * sign_signal(x)
+      eta_t = eta + beta1 * sign_signal(x, g, g_probe)
     else:  # full, formula 6
       eta_t = (
-          eta + (beta1 + beta2) / 2 * sign_signal(x) + (beta2 - beta1) / 2
+          eta + (beta1 + beta2) / 2 * sign_signal(x, g, g_probe) + (beta2 - beta1) / 2
       )
     eta_t = jnp.where(jnp.isfinite(g), eta_t, eta)
     return jnp.clip(eta_t, *eta_bounds(p.dtype, exponential, eta_min, eta_max))
@@ -189,9 +199,14 @@ def scale_by_dsa(
   def new_eta_scalar(eta, grads, probe_grads, params):
     """Formula 3: one η for all parameters, moved by β Σ(g̃·g)."""
     products = jax.tree.map(
-        lambda g, gp: g.astype(eta.dtype) * gp.astype(eta.dtype), grads, probe_grads
+        lambda g, gp: jnp.where(
+            jnp.isfinite(g) & jnp.isfinite(gp), g.astype(eta.dtype) * gp.astype(eta.dtype), 0.0
+        ),
+        grads,
+        probe_grads,
     )
-    total = sum(jnp.sum(jnp.where(jnp.isfinite(x), x, 0.0)) for x in jax.tree.leaves(products))
+    # An overflowing sum saturates (and is clipped below); inf - inf counts as 0.
+    total = jnp.nan_to_num(sum(jnp.sum(x) for x in jax.tree.leaves(products)), nan=0.0)
     narrowest = min((p.dtype for p in jax.tree.leaves(params)), key=lambda d: jnp.finfo(d).max)
     return jnp.clip(eta + beta1 * total, *eta_bounds(narrowest, False, eta_min, eta_max))
 

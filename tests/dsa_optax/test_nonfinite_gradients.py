@@ -84,11 +84,6 @@ def test_a_probe_outside_the_loss_domain_counts_as_a_sign_disagreement():
   assert np.all(np.isfinite(updates))
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="Library bug (reported): x = g̃·g is formed in float32, overflows to inf for "
-    "large finite gradients of the same sign, and is then taken for a disagreement.",
-)
 @pytest.mark.parametrize("variant", ["exponential", "full"])
 def test_large_finite_gradients_of_the_same_sign_count_as_agreement(variant):
   # g = g̃ = 1e20 agree in sign, but their product overflows float32.

@@ -126,11 +126,6 @@ def test_grad_fn_returning_another_structure_is_an_error():
     one_update(dsa_optax.dsa(), grad_fn=lambda p: p["w"])
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="Library bug (reported): grad_fn leaves of the wrong shape are broadcast "
-    "silently, and η and the updates take the broadcast shape.",
-)
 def test_grad_fn_returning_leaves_of_another_shape_is_an_error():
   wrong_shapes = lambda p: {"w": p["w"][None, :], "b": p["b"]}
   with pytest.raises(ValueError, match="grad_fn"):
