@@ -19,7 +19,9 @@ def kernel_env() -> dict[str, str]:
   # temporary folder, so put the repository on its path even without an install.
   env["PYTHONPATH"] = os.pathsep.join(filter(None, [str(REPO), env.get("PYTHONPATH")]))
   shared = REPO.parent / "shared" / "data"
-  if not env.get("DSA_DATA_DIR") and shared.is_dir():
+  if env.get("DSA_DATA_DIR"):  # the kernel runs elsewhere: make a relative path absolute
+    env["DSA_DATA_DIR"] = str(pathlib.Path(env["DSA_DATA_DIR"]).resolve())
+  elif shared.is_dir():
     env["DSA_DATA_DIR"] = str(shared)
   return env
 

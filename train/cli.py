@@ -48,6 +48,7 @@ def _parser() -> argparse.ArgumentParser:
   run.add_argument("--out-dir", default="outputs")
   run.add_argument("--width", type=float, default=1.0, help="FMP channel multiplier")
   run.add_argument("--max-train", type=int, help="use only the first N training examples")
+  run.add_argument("--max-test", type=int, help="evaluate on the first N test examples only")
   run.add_argument("--chunk-size", type=int, default=2048, help="examples per full-batch chunk")
   run.add_argument("--data-parallel", action="store_true",
                    help="shard batches over all devices (jax.sharding)")
@@ -88,7 +89,7 @@ def _run(args) -> None:
     epochs = args.epochs[0] if want == 1 else tuple(args.epochs)
   results = run_experiment(
       preset.name, args.optimizer, args.seeds, epochs=epochs, batch_size=args.batch_size,
-      data_dir=args.data_dir, out_dir=args.out_dir, width=args.width, max_train=args.max_train,
+      data_dir=args.data_dir, out_dir=args.out_dir, width=args.width, max_train=args.max_train, max_test=args.max_test,
       chunk_size=args.chunk_size, mesh=data_mesh() if args.data_parallel else None,
       resume=args.resume,
   )

@@ -12,12 +12,12 @@ from train.loop import RunResult, fit
 log = logging.getLogger(__name__)
 
 
-def subset(data: datasets.Dataset, max_train: int | None) -> datasets.Dataset:
-  """The first ``max_train`` training examples (all of them when None)."""
-  if max_train is None or max_train >= len(data.y_train):
-    return data
+def subset(data: datasets.Dataset, max_train: int | None, max_test: int | None = None):
+  """The first ``max_train`` training and ``max_test`` test examples (None: all)."""
   return dataclasses.replace(
-      data, x_train=data.x_train[:max_train], y_train=data.y_train[:max_train]
+      data,
+      x_train=data.x_train[:max_train], y_train=data.y_train[:max_train],
+      x_test=data.x_test[:max_test], y_test=data.y_test[:max_test],
   )
 
 
@@ -32,6 +32,7 @@ def run_experiment(
     out_dir: str | pathlib.Path = "runs",
     width: float = 1.0,
     max_train: int | None = None,
+    max_test: int | None = None,
     chunk_size: int = 2048,
     mesh=None,
     resume: bool = False,
@@ -53,6 +54,7 @@ def run_experiment(
     out_dir: results go to ``out_dir/<preset>/<optimizer>/``.
     width: channel multiplier of FMP (1.0 is the paper's network).
     max_train: train on the first ``max_train`` examples only.
+    max_test: evaluate on the first ``max_test`` test examples only.
     chunk_size: examples per chunk of full-batch gradients and evaluation.
     mesh: a data-parallel mesh (``train.sharding.data_mesh()``) or None.
     resume: continue each run from its latest checkpoint.
@@ -64,7 +66,7 @@ def run_experiment(
   """
   preset = presets.get(preset_name)
   names = tuple(optimizer_names or presets.ALL_OPTIMIZERS)
-  data = subset(datasets.load(preset.dataset, data_dir=data_dir), max_train)
+  data = subset(datasets.load(preset.dataset, data_dir=data_dir), max_train, max_test)
   results = {}
   for name in names:
     stages = preset.schedule(name, epochs=epochs, batch_size=batch_size)

@@ -2,13 +2,10 @@
 
 import pathlib
 
-import matplotlib
+import numpy as np
+from matplotlib.figure import Figure
 
-matplotlib.use("Agg")
-import matplotlib.pyplot as plt  # noqa: E402
-import numpy as np  # noqa: E402
-
-from train import optimizers  # noqa: E402
+from train import optimizers
 
 
 def mean_curve(history: list[dict], key: str = "train_loss"):
@@ -31,7 +28,9 @@ def plot_losses(panels: dict[str, dict], path: str | pathlib.Path, key: str = "t
   Returns:
     The path written.
   """
-  figure, axes = plt.subplots(1, len(panels), figsize=(5.5 * len(panels), 4.2), squeeze=False)
+  # A bare Figure (no pyplot): no global backend change, safe in notebooks.
+  figure = Figure(figsize=(5.5 * len(panels), 4.2))
+  axes = figure.subplots(1, len(panels), squeeze=False)
   for ax, (title, results) in zip(axes[0], panels.items()):
     for name, result in results.items():
       epochs, values = mean_curve(result.history, key)
@@ -47,5 +46,4 @@ def plot_losses(panels: dict[str, dict], path: str | pathlib.Path, key: str = "t
   path = pathlib.Path(path)
   path.parent.mkdir(parents=True, exist_ok=True)
   figure.savefig(path, dpi=120)
-  plt.close(figure)
   return path
