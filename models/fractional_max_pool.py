@@ -143,13 +143,13 @@ def fractional_max_pool(
     cols = pseudorandom_boundaries(w, w_out, jnp.float32(0.5))
   elif rng is None:
     raise ValueError('fractional_max_pool needs an rng unless deterministic.')
+  elif pseudo_random:
+    u_rows, u_cols = jax.random.uniform(rng, (2,))
+    rows = pseudorandom_boundaries(h, h_out, u_rows)
+    cols = pseudorandom_boundaries(w, w_out, u_cols)
   else:
     row_key, col_key = jax.random.split(rng)
-    if pseudo_random:
-      rows = pseudorandom_boundaries(h, h_out, jax.random.uniform(row_key))
-      cols = pseudorandom_boundaries(w, w_out, jax.random.uniform(col_key))
-    else:
-      rows = random_boundaries(row_key, h, h_out)
-      cols = random_boundaries(col_key, w, w_out)
+    rows = random_boundaries(row_key, h, h_out)
+    cols = random_boundaries(col_key, w, w_out)
   x = _pool_axis(x, rows, axis=1, overlapping=overlapping)
   return _pool_axis(x, cols, axis=2, overlapping=overlapping)

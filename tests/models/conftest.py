@@ -36,13 +36,14 @@ def _loss(model, x, y):
 
 @pytest.fixture
 def fit():
-  """Returns ``fit(model, x, y, steps)``: Adam steps on one batch, as a train
-  step is written over ``nnx.split`` state; gives the evaluation loss before
-  and after (``model.eval()``) and leaves the model trained."""
+  """Returns ``fit(model, x, y, steps)``: Adam steps on one batch with the train
+  step written as a pure jitted function of ``nnx.split`` state; gives the
+  evaluation-mode loss before and after, and leaves the model trained."""
 
   def run(model, x, y, steps=10, learning_rate=3e-3):
+    evaluate = nnx.jit(_loss)
     model.eval()
-    before = _loss(model, x, y)
+    before = evaluate(model, x, y)
     model.train()
     graphdef, params, rest = nnx.split(model, nnx.Param, ...)
     tx = optax.adam(learning_rate)
@@ -62,6 +63,6 @@ def fit():
       params, rest, opt_state = step(params, rest, opt_state)
     nnx.update(model, params, rest)
     model.eval()
-    return float(before), float(_loss(model, x, y))
+    return float(before), float(evaluate(model, x, y))
 
   return run
