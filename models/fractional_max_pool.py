@@ -88,14 +88,15 @@ def _pool_axis(
   ends = boundaries[1:] if overlapping else boundaries[1:] - 1
   ends = jnp.minimum(ends, n - 1)
   longest = _ceil_div(n, n_out) + int(overlapping)
-  # Offsets past a region's end repeat its last element: a max is unchanged by
-  # repeats and its gradient still reaches that element once in total.
+
   def take(index):
     at = x.at[(slice(None),) * axis + (index,)]
     return at.get(mode='promise_in_bounds', indices_are_sorted=True)
 
   pooled = take(starts)
   for offset in range(1, longest):
+    # Offsets past a region's end repeat its last element: a max is unchanged
+    # by repeats, and that element's gradient shares add up to one.
     pooled = jnp.maximum(pooled, take(jnp.minimum(starts + offset, ends)))
   return pooled
 
@@ -120,7 +121,8 @@ def fractional_max_pool(
 
   The output shape depends only on the input shape and ``ratio``, so the
   function compiles once under ``jax.jit``. It is a few gathers and a max
-  (at most ``ceil(α) + 1`` per axis), with no loop over positions.
+  (at most ``ceil(α) + 1`` per axis), with no loop over positions. The
+  gradient reaches the arg-max of each region; equal maxima share it.
 
   Args:
     x: array of shape ``(batch, H, W, C)``.
