@@ -46,7 +46,8 @@ class Objective:
 
   def logits(self, params, rest, x, *, train: bool = True):
     """Logits ``(batch, n_classes)`` and the model's updated non-param state."""
-    model = nnx.merge(self.graphdef if train else self.eval_graphdef, params, rest)
+    # copy=True: the merged module is local to this trace (FMP mutates its RNG counter).
+    model = nnx.merge(self.graphdef if train else self.eval_graphdef, params, rest, copy=True)
     logits = model(as_model_input(x))
     return logits, nnx.split(model, nnx.Param, ...)[2]
 
