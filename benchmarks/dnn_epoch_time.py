@@ -1,0 +1,60 @@
+"""Planning measurement: one DNN epoch on all of MNIST, mini-batch (Adamax,
+batch 64, 938 steps) and full-batch (DSA, chunks of 2048), with the trainer
+(``run_experiment("dnn-mnist", ["dsa"], seeds=[0], epochs=(1, 1))``).
+
+Usage:
+  DSA_DATA_DIR=/work/shared/data python benchmarks/dnn_epoch_time.py --run   # ~25 min here
+  python benchmarks/dnn_epoch_time.py         # the table from the logged run
+"""
+
+import argparse
+import pathlib
+import sys
+
+sys.path.insert(0, str(pathlib.Path(__file__).resolve().parent))
+sys.path.insert(0, str(pathlib.Path(__file__).resolve().parents[1]))
+
+import logged_runs  # noqa: E402
+
+HERE = pathlib.Path(__file__).resolve().parent
+RUNS = HERE / "runs_committed" / "dnn_epoch_time"
+
+
+def main():
+  parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+  parser.add_argument("--run", action="store_true")
+  args = parser.parse_args()
+  if args.run:
+    from train.experiment import run_experiment
+
+    logged_runs.save_json(HERE / "results" / "dnn_epoch_time_started.json", logged_runs.machine())
+    run_experiment("dnn-mnist", ["dsa"], seeds=[0], epochs=(1, 1), out_dir=RUNS,
+                   checkpoint=False, progress=False)
+  started = logged_runs.load_json(HERE / "results" / "dnn_epoch_time_started.json")
+  records = logged_runs.read_metrics(RUNS / "dnn-mnist" / "dsa" / "metrics.jsonl")
+  lines = ["# One DNN epoch on all of MNIST, with the trainer", ""]
+  lines += logged_runs.header_lines(
+      "DSA_DATA_DIR=/work/shared/data nice -n 5 python benchmarks/dnn_epoch_time.py --run",
+      logged_runs.machine(), started)
+  lines += ["- Run: `benchmarks/runs_committed/dnn_epoch_time/` (seed 0, compilation excluded "
+            "from `epoch_seconds`)", "",
+            "| epoch | optimizer | mode | seconds | gradient evaluations (cumulative) | test accuracy % |",
+            "|---|---|---|---|---|---|"]
+  for r in records:
+    mode = "full batch, chunks of 2048" if r["full_batch"] else "mini-batch 64 (938 steps)"
+    lines.append(f"| {r['epoch']} | {r['optimizer']} | {mode} | {r['epoch_seconds']:.1f} | "
+                 f"{r['grad_evals']} | {100 * r['accuracy']:.2f} |")
+  if len(records) == 2:
+    ratio = records[1]["epoch_seconds"] / records[0]["epoch_seconds"]
+    lines += ["", f"The full-batch DSA epoch (two full passes) took {ratio:.1f}x the mini-batch "
+              f"epoch (one pass): {ratio / 2:.1f}x the time per pass, for the same number of "
+              "examples forward and backward. The cause is "
+              "the chunked pass under `lax.scan` on XLA:CPU (see "
+              "[full_batch_cost.md](full_batch_cost.md)). The DNN benchmarks of this folder "
+              "therefore run on MNIST subsets with one chunk (`--chunk-size` = training set size)."]
+  (HERE / "dnn_epoch_time.md").write_text("\n".join(lines) + "\n")
+  print("\n".join(lines))
+
+
+if __name__ == "__main__":
+  main()

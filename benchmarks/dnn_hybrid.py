@@ -1,0 +1,234 @@
+"""The paper's DNN experiment (Table 2, appendix E): the 15+15 hybrid schedule
+for DSA against pure mini-batch training, on MNIST and Fashion-MNIST.
+
+DSA trains T1 = 15 epochs of mini-batch Adamax (batch 64), then T2 = 15
+epochs of full-batch DSA from η0 (``train.presets``: ``dnn-mnist``). Pure
+mini-batch Adamax for 30 epochs shares its first 15 epochs exactly (same
+initialisation, same shuffles: the order of epoch e is drawn from
+``fold_in(key(seed), e)``), so the two differ only in the last 15 epochs:
+the comparison isolates the DSA stage. To save CPU time the shared prefix is
+trained once (``train.loop.fit`` with a checkpoint after epoch 15) and both
+continuations resume from a copy of that checkpoint (``fit(resume=True)``,
+which gives the numbers of an uninterrupted run). Other optimizers train
+mini-batch for 30 epochs from scratch (``--others``), as CPU time allows.
+
+Usage:
+  DSA_DATA_DIR=/work/shared/data python benchmarks/dnn_hybrid.py --run \
+      --presets dnn-mnist [--seeds 0] [--others adagrad sgd] [--max-train N]
+  python benchmarks/dnn_hybrid.py      # the tables from the logged runs only
+"""
+
+import argparse
+import pathlib
+import shutil
+import sys
+import time
+
+import numpy as np
+
+sys.path.insert(0, str(pathlib.Path(__file__).resolve().parent))
+sys.path.insert(0, str(pathlib.Path(__file__).resolve().parents[1]))
+
+import logged_runs  # noqa: E402
+from train import optimizers, presets, report  # noqa: E402
+from train.schedule import minibatch_schedule  # noqa: E402
+
+HERE = pathlib.Path(__file__).resolve().parent
+RESULTS = HERE / "results"
+ACCURACY_CLAIMS = {"dnn-mnist": {"dsa": 98.93, "adamax": 98.80, "adagrad": 98.48}}
+
+
+CHUNK_SIZE = [2048]  # set from --chunk-size
+
+
+def _fit(preset, data, stages, seeds, out_dir, resume, checkpoint):
+  from train.loop import fit
+
+  return fit(
+      lambda seed: preset.build_model(data.input_shape, data.n_classes, seed),
+      data, stages, seeds, out_dir=out_dir, resume=resume, checkpoint=checkpoint, progress=False,
+      chunk_size=CHUNK_SIZE[0],
+  )
+
+
+def _preset(args, preset_name):
+  """The preset, with (T1, T2) replaced by ``--epochs`` (smoke tests only)."""
+  import dataclasses
+
+  preset = presets.get(preset_name)
+  return dataclasses.replace(preset, epochs=tuple(args.epochs)) if args.epochs else preset
+
+
+def run_prefix(args, preset_name):
+  """The shared 15 Adamax epochs, checkpointed after the last one."""
+  from train import data as datasets
+  from train.experiment import subset
+
+  preset = _preset(args, preset_name)
+  data = subset(datasets.load(preset.dataset), args.max_train)
+  t1, _ = preset.epochs
+  root = pathlib.Path(args.runs) / preset_name
+  prefix = root / "prefix-adamax"
+  start = time.perf_counter()
+  _fit(preset, data, minibatch_schedule("adamax", t1, preset.batch_size), args.seeds, prefix, False, True)
+  return preset, data, prefix, time.perf_counter() - start
+
+
+def run_continuation(args, preset, data, prefix, name):
+  """``name``'s stages of the preset, resumed from the prefix's last checkpoint."""
+  t1, _ = preset.epochs
+  run_dir = pathlib.Path(args.runs) / preset.name / name
+  if run_dir.exists():
+    shutil.rmtree(run_dir)
+  (run_dir / "checkpoints").mkdir(parents=True)
+  shutil.copytree(prefix / "checkpoints" / str(t1), run_dir / "checkpoints" / str(t1))
+  stages = preset.schedule(name)
+  start = time.perf_counter()
+  # resume needs checkpoint=True (fit ignores resume without checkpoints).
+  _fit(preset, data, stages, args.seeds, run_dir, True, True)
+  shutil.rmtree(run_dir / "checkpoints", ignore_errors=True)
+  return time.perf_counter() - start
+
+
+def run(args):
+  from train import data as datasets
+  from train.experiment import subset
+
+  timings = logged_runs.load_json(RESULTS / "dnn_hybrid_timings.json") or {}
+  started = logged_runs.machine()
+  logged_runs.save_json(RESULTS / "dnn_hybrid_started.json", started)
+  for preset_name in args.presets:
+    if args.continuation:
+      preset = _preset(args, preset_name)
+      data = subset(datasets.load(preset.dataset), args.max_train)
+      prefix = pathlib.Path(args.runs) / preset_name / "prefix-adamax"
+    else:
+      preset, data, prefix, seconds = run_prefix(args, preset_name)
+      timings[f"{preset_name} prefix (adamax 15 epochs)"] = seconds
+      logged_runs.save_json(RESULTS / "dnn_hybrid_timings.json", timings)
+    for name in args.continuation or ("dsa", "adamax"):
+      seconds = run_continuation(args, preset, data, prefix, name)
+      timings[f"{preset_name} {name} (last 15 epochs)"] = seconds
+      logged_runs.save_json(RESULTS / "dnn_hybrid_timings.json", timings)
+      write_report(args)
+    for name in args.others:
+      start = time.perf_counter()
+      _fit(preset, data, preset.schedule(name), args.seeds,
+           pathlib.Path(args.runs) / preset_name / name, False, False)
+      timings[f"{preset_name} {name} (30 epochs)"] = time.perf_counter() - start
+      logged_runs.save_json(RESULTS / "dnn_hybrid_timings.json", timings)
+      write_report(args)
+
+
+def write_report(args):
+  info = logged_runs.machine()
+  started = logged_runs.load_json(RESULTS / "dnn_hybrid_started.json")
+  timings = logged_runs.load_json(RESULTS / "dnn_hybrid_timings.json") or {}
+  command = (
+      "DSA_DATA_DIR=/work/shared/data nice -n 5 python benchmarks/dnn_hybrid.py --run "
+      f"--presets {' '.join(args.presets)} --seeds {' '.join(map(str, args.seeds))}"
+      + (f" --max-train {args.max_train}" if args.max_train else "")
+      + f" --chunk-size {args.chunk_size}"
+      + " (the two continuations ran as two processes in parallel: "
+      "`--continuation dsa` and `--continuation adamax`)"
+  )
+  lines = ["# DNN (LeNet-5): the 15+15 hybrid schedule against mini-batch Adamax", ""]
+  lines += logged_runs.header_lines(command, info, started)
+  lines += [
+      "- Wall time: " + (", ".join(f"{k} {v / 60:.1f} min" for k, v in timings.items()) or "not run"),
+      f"- Runs in `{args.runs}` (not committed); copies of their metrics.jsonl in "
+      "`benchmarks/runs_committed/dnn/` when small.",
+      "",
+      "DSA: 15 epochs of mini-batch Adamax (batch 64), then 15 full-batch DSA epochs "
+      f"(both gradients on all training examples, accumulated over chunks of {args.chunk_size}). "
+      "Adamax: 30 mini-batch epochs; its first 15 are the same run as DSA's "
+      "(one shared prefix). Test metrics in %, on the full test split.",
+      "",
+  ]
+  summary = {"accuracy_claims": [], "curves": {}}
+  for preset_name in args.presets:
+    names = ("dsa", "adamax") + tuple(n for n in presets.ALL_OPTIMIZERS if n not in ("dsa", "adamax"))
+    runs = logged_runs.read_preset(args.runs, preset_name, names)
+    if not runs:
+      lines += [f"## {preset_name}", "", "Not run.", ""]
+      continue
+    seeds = sorted({r["seed"] for run in runs.values() for r in run.history})
+    rows = report.summarize(preset_name, runs)
+    lines += [f"## {preset_name} (seeds {seeds})", ""]
+    if args.max_train:
+      lines += [f"Trained on the first {args.max_train} training examples only.", ""]
+    lines += [report.markdown_table(rows), ""]
+    total = sum(_preset(args, preset_name).epochs)
+    incomplete = [f"{r['label']} ({r['epochs']} of {total} epochs)" for r in rows if r["epochs"] < total]
+    if incomplete:
+      lines += ["Incomplete runs (stopped by the time limit): " + ", ".join(incomplete) + ".", ""]
+    # Per-epoch: the stage that differs.
+    lines += ["Per epoch (mean over seeds): train loss (logged before each full-batch "
+              "update; the mean over the epoch's batches for mini-batch) and test accuracy %.", "",
+              "| epoch | " + " | ".join(f"{optimizers.get(n).label} train loss | {optimizers.get(n).label} test acc" for n in runs) + " |",
+              "|---|" + "---|---|" * len(runs)]
+    per = {}
+    for n, run in runs.items():
+      for r in run.history:
+        per.setdefault(r["epoch"], {}).setdefault(n, []).append(r)
+    for epoch in sorted(per):
+      if epoch < _preset(args, preset_name).epochs[0]:
+        continue
+      cells = []
+      for n in runs:
+        rs = per[epoch].get(n)
+        if rs:
+          cells += [f"{np.mean([r['train_loss'] for r in rs]):.4f}", f"{100 * np.mean([r['accuracy'] for r in rs]):.2f}"]
+        else:
+          cells += ["", ""]
+      lines.append(f"| {epoch} | " + " | ".join(cells) + " |")
+    lines.append("")
+    for name, claimed in ACCURACY_CLAIMS.get(preset_name, {}).items():
+      row = next((r for r in rows if r["optimizer"] == name), None)
+      if row is not None:
+        summary["accuracy_claims"].append({
+            "preset": preset_name, "optimizer": name, "claimed": claimed,
+            "measured": row["accuracy_mean"], "std": row["accuracy_std"], "seeds": row["seeds"],
+            "epochs": row["epochs"], "max_train": args.max_train,
+        })
+    dsa = next((r for r in rows if r["optimizer"] == "dsa"), None)
+    adamax = next((r for r in rows if r["optimizer"] == "adamax"), None)
+    if dsa and adamax:
+      summary["dsa_vs_adamax"] = summary.get("dsa_vs_adamax", {})
+      summary["dsa_vs_adamax"][preset_name] = {
+          "dsa": dsa["accuracy_mean"], "adamax": adamax["accuracy_mean"],
+          "dsa_loss": dsa["train_loss_mean"], "adamax_loss": adamax["train_loss_mean"],
+          "dsa_epochs": dsa["epochs"], "adamax_epochs": adamax["epochs"],
+          "seeds": dsa["seeds"], "max_train": args.max_train,
+      }
+      lines += [
+          f"DSA stage against 15 more Adamax epochs on {preset_name}: test accuracy "
+          f"{dsa['accuracy_mean']:.2f} vs {adamax['accuracy_mean']:.2f} "
+          f"({dsa['accuracy_mean'] - adamax['accuracy_mean']:+.2f} points), final train loss "
+          f"{dsa['train_loss_mean']:.4g} vs {adamax['train_loss_mean']:.4g}.", "",
+      ]
+  logged_runs.save_json(RESULTS / "dnn_hybrid.json", summary)
+  (HERE / "dnn_hybrid.md").write_text("\n".join(lines) + "\n")
+
+
+def main():
+  parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+  parser.add_argument("--run", action="store_true")
+  parser.add_argument("--presets", nargs="+", default=["dnn-mnist"])
+  parser.add_argument("--seeds", nargs="+", type=int, default=[0])
+  parser.add_argument("--others", nargs="*", default=[])
+  parser.add_argument("--continuation", nargs="*", default=None,
+                      help="only resume these from an existing prefix")
+  parser.add_argument("--max-train", type=int, default=None)
+  parser.add_argument("--chunk-size", type=int, default=2048)
+  parser.add_argument("--epochs", nargs=2, type=int, default=None, help="T1 T2 (smoke tests)")
+  parser.add_argument("--runs", default=str(HERE / "runs" / "dnn"))
+  args = parser.parse_args()
+  CHUNK_SIZE[0] = args.chunk_size
+  if args.run:
+    run(args)
+  write_report(args)
+
+
+if __name__ == "__main__":
+  main()
