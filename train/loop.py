@@ -13,6 +13,7 @@ import functools
 import json
 import logging
 import pathlib
+import shutil
 import time
 from typing import Callable, Sequence
 
@@ -107,7 +108,8 @@ def fit(
       None for one device.
     out_dir: where ``metrics.jsonl`` and ``checkpoints/`` go; None keeps
       nothing on disk.
-    resume: continue from the latest checkpoint in ``out_dir`` if there is one.
+    resume: continue from the latest checkpoint in ``out_dir`` if there is one;
+      without it, checkpoints already in ``out_dir`` are replaced.
     checkpoint: save an orbax checkpoint in ``out_dir`` after each epoch.
     progress: show a progress bar.
 
@@ -131,8 +133,13 @@ def fit(
   checkpoints = Checkpoints(out_dir / "checkpoints") if out_dir and checkpoint else None
   history: list[dict] = []
   resume_from = None
-  if resume and checkpoints is not None and checkpoints.latest_epoch() is not None:
-    resume_from = checkpoints.latest_epoch()
+  if checkpoints is not None and checkpoints.latest_epoch() is not None:
+    if resume:
+      resume_from = checkpoints.latest_epoch()
+    else:  # a fresh run replaces an older run's checkpoints
+      checkpoints.close()
+      shutil.rmtree(checkpoints.directory)
+      checkpoints = Checkpoints(checkpoints.directory)
   metrics_file = _open_metrics(out_dir)
 
   stopped = None
@@ -178,10 +185,13 @@ def fit(
           metrics_file and metrics_file.write(json.dumps(record) + "\n")
         bar.update(1)
         bar.set_postfix(stage=stage.optimizer, loss=f"{float(np.mean(train_loss)):.4g}")
-        if not np.all(np.isfinite(train_loss)):
-          bad = [s for s, v in zip(seeds, train_loss) if not np.isfinite(v)]
+        # The training loss is measured before (the last) update: the test loss
+        # and the parameters tell whether the state after it is still finite.
+        finite = np.isfinite(train_loss) & np.isfinite(test_loss) & _finite_per_seed(state.params)
+        if not np.all(finite):
+          bad = [s for s, ok in zip(seeds, finite) if not ok]
           stopped = (
-              f"non-finite training loss with {stage.optimizer} at epoch {epoch} "
+              f"non-finite loss or parameters with {stage.optimizer} at epoch {epoch} "
               f"for seeds {bad}; the checkpoint of the last finite epoch is kept"
           )
           log.warning("Stopped: %s.", stopped)
@@ -197,6 +207,12 @@ def fit(
       metrics_file.close()
     if checkpoints is not None:
       checkpoints.close()
+
+
+def _finite_per_seed(params) -> np.ndarray:
+  """``(n_seeds,)``: whether every parameter of each seed is finite."""
+  per_leaf = [np.isfinite(np.asarray(p)).reshape(p.shape[0], -1).all(axis=1) for p in jax.tree.leaves(params)]
+  return np.logical_and.reduce(per_leaf)
 
 
 def _open_metrics(out_dir):

@@ -148,10 +148,6 @@ def test_checkpoints_store_typed_prng_keys(tmp_path):
   np.testing.assert_array_equal(restored["w"], state["w"])
 
 
-@pytest.mark.xfail(strict=True, reason=(
-    "train/loop.py fit: a fresh run (resume=False) into an out_dir that holds an older run's "
-    "checkpoints keeps them: orbax skips saving epochs <= its latest step, so a later "
-    "resume restores the older run"))
 def test_a_fresh_run_replaces_the_checkpoints_of_an_older_one(wine, wine_mlp, tmp_path):
   older = Stage("dsa", 3, full_batch=True)
   newer = Stage("dsa", 2, full_batch=True)

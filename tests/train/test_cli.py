@@ -131,9 +131,6 @@ def test_a_missing_data_dir_is_named_in_the_error(tmp_path, capsys):
   assert "Traceback" not in err
 
 
-@pytest.mark.xfail(strict=True, reason=(
-    "train/data/catalog.py load: iris and wine ignore data_dir (documented), so an explicit "
-    "--data-dir that does not exist is accepted silently on the mlp-iris/mlp-wine presets"))
 def test_a_missing_data_dir_is_refused_on_a_tabular_preset_too(tmp_path, capsys):
   missing = tmp_path / "nonexistent"
   code, _, err = run_cli(

@@ -32,7 +32,8 @@ def load(
   Args:
     name: one of `NAMES`.
     data_dir: the data directory; default `$DSA_DATA_DIR`, else the user
-      cache (see `train.data.locate`). Unused by iris and wine.
+      cache (see `train.data.locate`). iris and wine come from scikit-learn,
+      but an explicit `data_dir` must exist for them too.
     download: whether missing files may be downloaded (MNIST, Fashion-MNIST,
       car, mushroom); default: yes unless `DSA_OFFLINE=1`.
     mirror: base URL to download from instead of the canonical sources;
@@ -58,9 +59,10 @@ def load(
     raise errors.UnknownDatasetError(
         f"Unknown dataset {name!r}; known: {', '.join(NAMES)}."
     )
+  # An explicit data_dir must exist even for the sets scikit-learn bundles.
+  root = locate.data_root(data_dir) if data_dir is not None or name not in ("iris", "wine") else None
   if name in ("iris", "wine"):
     return tabular.load_sklearn(name)
-  root = locate.data_root(data_dir)
   if name in tfds_images.TFDS_NAMES:
     return tfds_images.load_tfds(name, root)
   if name in ("car", "mushroom"):
