@@ -1,10 +1,8 @@
-"""Fixtures for the data tests: the shared data directory, an isolated
-environment, and a local HTTP mirror."""
+"""Fixtures for the data tests: an isolated environment and a local HTTP mirror."""
 
 import functools
 import http.server
 import os
-import pathlib
 import threading
 
 import pytest
@@ -20,18 +18,6 @@ def isolated_environment(monkeypatch, tmp_path):
   for variable in ("no_proxy", "NO_PROXY"):
     bypass = os.environ.get(variable, "")
     monkeypatch.setenv(variable, f"{bypass},127.0.0.1" if bypass else "127.0.0.1")
-
-
-@pytest.fixture(scope="session")
-def data_dir() -> pathlib.Path:
-  """The shared data directory (MNIST, car, mushroom), from `$DSA_DATA_DIR`."""
-  path = os.environ.get("DSA_DATA_DIR")
-  if not path or not pathlib.Path(path).is_dir():
-    pytest.fail(
-        "DSA_DATA_DIR must name the shared data directory (the folder with "
-        f"mnist/ and uci/; CI uses ../shared/data); it is {path!r}."
-    )
-  return pathlib.Path(path)
 
 
 class _QuietHandler(http.server.SimpleHTTPRequestHandler):

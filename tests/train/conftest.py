@@ -1,44 +1,11 @@
-"""Fixtures for the training tests: real data at small scale and model factories.
-
-Many tests train the same small models again (each seed alone, an interrupted
-run and its resumption, ...): every ``fit`` builds fresh jitted functions, so
-without help each one compiles anew. A persistent compilation cache in a
-temporary folder lets identical programs compile once per test process.
-"""
+"""Fixtures for the training tests: real data at small scale and model factories."""
 
 import dataclasses
-import os
-import pathlib
-import shutil
-import tempfile
 
-import jax
 import pytest
 
 from train import data as datasets
 from train import presets
-
-
-def pytest_configure(config):
-  if jax.config.jax_compilation_cache_dir or os.environ.get("JAX_COMPILATION_CACHE_DIR"):
-    return  # the user's own cache wins
-  folder = tempfile.mkdtemp(prefix="dsa-optax-jax-cache-")
-  config.add_cleanup(lambda: shutil.rmtree(folder, ignore_errors=True))
-  jax.config.update("jax_compilation_cache_dir", folder)
-  jax.config.update("jax_persistent_cache_min_compile_time_secs", 0.0)
-  jax.config.update("jax_persistent_cache_min_entry_size_bytes", 0)
-
-
-@pytest.fixture(scope="session")
-def data_dir() -> pathlib.Path:
-  """The shared data directory (MNIST), from `$DSA_DATA_DIR` as CI sets it."""
-  path = os.environ.get("DSA_DATA_DIR")
-  if not path or not pathlib.Path(path).is_dir():
-    pytest.fail(
-        "DSA_DATA_DIR must name the shared data directory (the folder with "
-        f"mnist/; CI uses ../shared/data); it is {path!r}."
-    )
-  return pathlib.Path(path)
 
 
 @pytest.fixture(scope="session")
