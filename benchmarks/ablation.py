@@ -31,6 +31,7 @@ sys.path.insert(0, str(pathlib.Path(__file__).resolve().parents[1]))
 
 import dsa_optax  # noqa: E402
 import logged_runs  # noqa: E402
+import mlp_table7  # noqa: E402
 from train import optimizers, presets, report  # noqa: E402
 from train.schedule import Stage  # noqa: E402
 
@@ -77,7 +78,7 @@ def run(args):
 
   timings = logged_runs.load_json(RESULTS / "ablation_timings.json") or {}
   logged_runs.save_json(RESULTS / "ablation_started.json", logged_runs.machine())
-  names = tuple(dict.fromkeys(n for group in GROUPS.values() for n in group))
+  names = tuple(args.names or dict.fromkeys(n for group in GROUPS.values() for n in group))
   if not args.stage2_only:
     for preset in args.presets:
       start = time.perf_counter()
@@ -104,11 +105,12 @@ def write_report(args):
   started = logged_runs.load_json(RESULTS / "ablation_started.json")
   timings = logged_runs.load_json(RESULTS / "ablation_timings.json") or {}
   command = (
-      "DSA_DATA_DIR=/work/shared/data nice -n 5 python benchmarks/ablation.py --run "
-      f"--seeds {' '.join(map(str, args.seeds))}"
-      + (f" --stage2 --stage2-train {args.stage2_train} --stage2-epochs "
-         f"{' '.join(map(str, args.stage2_epochs))} --stage2-seeds {' '.join(map(str, args.stage2_seeds))}"
-         if args.stage2 else "")
+      "DSA_DATA_DIR=/work/shared/data nice -n 5 python benchmarks/ablation.py --run --seeds 0 1 2 3 4` "
+      "(stopped after mlp-car for CPU time), in parallel with `... --run --stage2-only --stage2 "
+      f"--stage2-train {args.stage2_train} --stage2-epochs {' '.join(map(str, args.stage2_epochs))} "
+      f"--stage2-seeds {' '.join(map(str, args.stage2_seeds))}`, then `... --run --presets mlp-mushroom "
+      "--names dsa dsa_eps_1e-12 dsa_exponential --seeds 0 1 2 3 4`; tables: `python benchmarks/ablation.py "
+      "--presets mlp-iris mlp-wine mlp-car mlp-mushroom --stage2 ..."
   )
   lines = ["# DSA ablations", ""]
   lines += logged_runs.header_lines(command, info, started)
@@ -132,11 +134,22 @@ def write_report(args):
         lines += [f"## {preset}", ""]
       rows = report.summarize(preset, runs)
       lines += [f"### {preset}: {title}", "", report.markdown_table(rows), ""]
+      lines += ["Epochs (median over seeds; gradient evaluations in brackets) to reach train loss "
+                "0.1 and 0.01 within the 100 epochs:", "",
+                "| setting | loss ≤ 0.1 | loss ≤ 0.01 |", "|---|---|---|"]
+      for name, run in runs.items():
+        cells = []
+        for t in (0.1, 0.01):
+          _, stats = mlp_table7.describe_reached(*mlp_table7.threshold_stats(run, t))
+          cells.append("not reached" if stats is None else f"{stats[0]:.0f} ({stats[1]:.0f})")
+          summary.setdefault(preset, {}).setdefault(name, {})[f"epoch_to_{t}"] = None if stats is None else stats[0]
+        lines.append(f"| {optimizers.get(name).label} | " + " | ".join(cells) + " |")
+      lines.append("")
       for row in rows:
-        summary.setdefault(preset, {})[row["optimizer"]] = {
+        summary.setdefault(preset, {}).setdefault(row["optimizer"], {}).update({
             "accuracy": row["accuracy_mean"], "accuracy_std": row["accuracy_std"],
             "train_loss": row["train_loss_mean"], "stopped": row["stopped"],
-        }
+        })
   stage2_root = pathlib.Path(args.runs) / "stage2"
   schedules = stage2_schedules(*args.stage2_epochs, 64)
   runs = {}
@@ -182,6 +195,7 @@ def main():
   parser.add_argument("--run", action="store_true")
   parser.add_argument("--presets", nargs="+", default=list(TABULAR))
   parser.add_argument("--seeds", nargs="+", type=int, default=[0, 1, 2, 3, 4])
+  parser.add_argument("--names", nargs="+", default=None, help="only these settings")
   parser.add_argument("--stage2", action="store_true")
   parser.add_argument("--stage2-only", action="store_true")
   parser.add_argument("--stage2-train", type=int, default=8192)

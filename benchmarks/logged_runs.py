@@ -130,7 +130,9 @@ def header_lines(command: str, info: dict, started: dict | None = None) -> list[
       + (f"; when the runs started: {started['load']}" if started else ""),
       f"- Date: {info['date']}" + (f" (runs started {started['date']})" if started else ""),
       f"- Versions: Python {info['python']}, jax {v['jax']}, jaxlib {v['jaxlib']}, "
-      f"optax {v['optax']}, flax {v['flax']}, numpy {v['numpy']}; project commit {info['commit']}",
+      f"optax {v['optax']}, flax {v['flax']}, numpy {v['numpy']}; project commit "
+      + (f"{started['commit']} when the runs started, " if started and "commit" in started else "")
+      + f"{info['commit']} when this file was written",
   ]
   return lines
 
