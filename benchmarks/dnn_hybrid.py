@@ -225,6 +225,10 @@ def write_report(args):
           "dsa_loss": dsa["train_loss_mean"], "adamax_loss": adamax["train_loss_mean"],
           "dsa_epochs": dsa["epochs"], "adamax_epochs": adamax["epochs"],
           "seeds": dsa["seeds"], "max_train": args.max_train,
+          # Noise scale for one seed: the spread of Adamax's test accuracy over its last 5 epochs.
+          "adamax_last5_std": float(np.std([
+              100 * np.mean([r["accuracy"] for r in per[e]["adamax"]])
+              for e in sorted(per)[-5:] if "adamax" in per[e]])),
       }
       lines += [
           f"DSA stage against 15 more Adamax epochs on {preset_name}: test accuracy "
