@@ -183,6 +183,8 @@ def write_report(args):
     if args.max_train:
       lines += [f"Trained on the first {args.max_train} training examples only.", ""]
     lines += [report.markdown_table(rows), ""]
+    summary.setdefault("table", {})[preset_name] = {
+        r["optimizer"]: {"accuracy": r["accuracy_mean"], "epochs": r["epochs"]} for r in rows}
     total = sum(_preset(args, preset_name).epochs)
     incomplete = [f"{r['label']} ({r['epochs']} of {total} epochs)" for r in rows if r["epochs"] < total]
     if incomplete:
