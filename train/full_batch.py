@@ -15,6 +15,8 @@ from train.batching import sequential_chunks
 from train.objective import Objective
 from train.sharding import shard_batch
 
+MAX_UNROLLED_CHUNKS = 32
+
 
 def _whole_batch_loss(objective: Objective, params, rest, x, y, mesh):
   """Mean loss of data small enough for one pass; and the model's new rest."""
@@ -39,8 +41,13 @@ def _sum_over_chunks(objective: Objective, params, rest, x, y, chunk_size, mesh,
       s, new_rest = loss_sum(params)
     return (total + s, grads, new_rest), None
 
+  # Unrolled up to MAX_UNROLLED_CHUNKS: XLA on CPU runs convolutions inside a
+  # loop 2-3x slower than the same chunks unrolled (measured on LeNet-5, 8
+  # chunks of 1024 MNIST images: 5.1 s in a loop, 2.1 s unrolled, 1.9 s as
+  # separate calls), and any partial unroll keeps the loop's cost.
   (total, grads, new_rest), _ = jax.lax.scan(
-      body, (jnp.zeros([], jnp.float32), zeros, rest), (indices, weights)
+      body, (jnp.zeros([], jnp.float32), zeros, rest), (indices, weights),
+      unroll=indices.shape[0] <= MAX_UNROLLED_CHUNKS,
   )
   n = x.shape[0]
   return total / n, jax.tree.map(lambda g: g / n, grads), new_rest
