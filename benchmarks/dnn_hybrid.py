@@ -126,7 +126,6 @@ def run(args):
 def write_report(args):
   info = logged_runs.machine()
   started = logged_runs.load_json(RESULTS / "dnn_hybrid_started.json")
-  timings = logged_runs.load_json(RESULTS / "dnn_hybrid_timings.json") or {}
   command = (
       "DSA_DATA_DIR=/work/shared/data nice -n 5 python benchmarks/dnn_hybrid.py --run "
       f"--presets <preset> --seeds {' '.join(map(str, args.seeds))}"

@@ -27,7 +27,6 @@ Usage:
 """
 
 import argparse
-import json
 import pathlib
 import sys
 import time
@@ -39,7 +38,6 @@ sys.path.insert(0, str(pathlib.Path(__file__).resolve().parents[1]))
 
 import logged_runs  # noqa: E402
 from train import optimizers, presets, report  # noqa: E402
-from train.paper_results import PAPER_RESULTS  # noqa: E402
 from train.plots import plot_losses  # noqa: E402
 
 HERE = pathlib.Path(__file__).resolve().parent

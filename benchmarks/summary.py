@@ -6,7 +6,6 @@ Usage: python benchmarks/summary.py
 """
 
 import pathlib
-import re
 import sys
 
 sys.path.insert(0, str(pathlib.Path(__file__).resolve().parent))

@@ -116,6 +116,8 @@ def fit(
   Returns:
     A :class:`RunResult`.
   """
+  if resume and not (out_dir and checkpoint):
+    raise ValueError("resume=True needs checkpoints: pass out_dir and checkpoint=True.")
   seeds = list(seeds)
   objective, params, rest = None, [], []
   for seed in seeds:
