@@ -2,6 +2,9 @@
 
 import dataclasses
 
+import jax
+import jax.numpy as jnp
+import optax
 import pytest
 
 from train import data as datasets
@@ -41,3 +44,22 @@ def wine_mlp(wine):
 def mnist_dnn(mnist_small):
   """``seed -> DNN`` (LeNet-5) for MNIST, as the dnn-mnist preset builds it."""
   return model_factory("dnn-mnist", mnist_small)
+
+
+def _optax_trajectory(tx, params, grads):
+  """(params, updates) after each step, in float32."""
+  params = jax.tree.map(jnp.asarray, params)
+  state = tx.init(params)
+  update = jax.jit(tx.update)
+  out = []
+  for g in grads:
+    updates, state = update(jax.tree.map(jnp.asarray, g), state, params)
+    params = optax.apply_updates(params, updates)
+    out.append((params, updates))
+  return out
+
+
+@pytest.fixture(scope="session")
+def optax_trajectory():
+  """``(tx, params, grads) -> [(params, updates)]``, one jitted update per gradient."""
+  return _optax_trajectory

@@ -130,19 +130,6 @@ def reference_trajectory(reference, params, grads):
   return [{k: per_leaf[k][t] for k in params} for t in range(len(grads))]
 
 
-def optax_trajectory(tx, params, grads):
-  """(params, updates) after each step, in float32."""
-  params = jax.tree.map(jnp.asarray, params)
-  state = tx.init(params)
-  update = jax.jit(tx.update)
-  out = []
-  for g in grads:
-    updates, state = update(jax.tree.map(jnp.asarray, g), state, params)
-    params = optax.apply_updates(params, updates)
-    out.append((params, updates))
-  return out
-
-
 def assert_close(actual, desired, rtol, what):
   """Relative to the array's scale: float32 rounds each element to that."""
   atol = rtol * np.max(np.abs(desired))
@@ -166,7 +153,7 @@ def test_registry_lists_each_group():
 
 
 @pytest.mark.parametrize("name", sorted(REFERENCES))
-def test_paper_baseline_matches_pytorch(name):
+def test_paper_baseline_matches_pytorch(name, optax_trajectory):
   params, grads = fixed_problem()
   expected = reference_trajectory(REFERENCES[name], params, grads)
   actual = optax_trajectory(optimizers.get(name).make(), params, grads)
@@ -178,7 +165,7 @@ def test_paper_baseline_matches_pytorch(name):
     previous = want
 
 
-def test_optax_adagrad_differs_from_pytorch():
+def test_optax_adagrad_differs_from_pytorch(optax_trajectory):
   """Why AdaGrad has its own transform: optax starts at 0.1, puts ε in the sqrt."""
   params, grads = fixed_problem()
   expected = reference_trajectory(adagrad_reference, params, grads)[0]["w"]
@@ -187,7 +174,7 @@ def test_optax_adagrad_differs_from_pytorch():
     assert not np.allclose(first_params, expected, rtol=1e-3)
 
 
-def test_make_takes_overrides():
+def test_make_takes_overrides(optax_trajectory):
   params, grads = fixed_problem()
   tx = optimizers.get("adagrad").make(learning_rate=0.5, eps=1e-3)
   actual = optax_trajectory(tx, params, grads)

@@ -4,7 +4,6 @@ The reference transcribes ``torch.optim.rprop._single_tensor_rprop`` (torch
 2.x) in NumPy float64.
 """
 
-import jax
 import jax.numpy as jnp
 import numpy as np
 import optax
@@ -43,19 +42,6 @@ def rprop_reference(p, grads, lr=0.01, etas=(0.5, 1.2), step_sizes=(1e-6, 50.0))
     yield p
 
 
-def trajectory(tx, params, grads):
-  """(params, updates) after each step, in float32."""
-  params = jax.tree.map(jnp.asarray, params)
-  state = tx.init(params)
-  update = jax.jit(tx.update)
-  out = []
-  for g in grads:
-    updates, state = update(jax.tree.map(jnp.asarray, g), state, params)
-    params = optax.apply_updates(params, updates)
-    out.append((params, updates))
-  return out
-
-
 @pytest.mark.parametrize(
     "ours, torch_args",
     [
@@ -68,7 +54,7 @@ def trajectory(tx, params, grads):
         ),
     ],
 )
-def test_matches_pytorch(ours, torch_args):
+def test_matches_pytorch(ours, torch_args, optax_trajectory):
   params, grads = gradient_sequence()
   expected = {
       k: list(
@@ -78,18 +64,18 @@ def test_matches_pytorch(ours, torch_args):
       )
       for k in SHAPES
   }
-  for t, (p, _) in enumerate(trajectory(rprop.rprop(**ours), params, grads)):
+  for t, (p, _) in enumerate(optax_trajectory(rprop.rprop(**ours), params, grads)):
     for k in SHAPES:
       np.testing.assert_allclose(
           p[k], expected[k][t], rtol=1e-6, atol=1e-7, err_msg=f"{k}, step {t}"
       )
 
 
-def test_optax_rprop_returns_the_previous_step():
+def test_optax_rprop_returns_the_previous_step(optax_trajectory):
   """optax.rprop (0.2.8): zero first update, then each update one step late."""
   params, grads = gradient_sequence()
-  ours = [u for _, u in trajectory(rprop.rprop(), params, grads)]
-  stale = [u for _, u in trajectory(optax.rprop(0.01), params, grads)]
+  ours = [u for _, u in optax_trajectory(rprop.rprop(), params, grads)]
+  stale = [u for _, u in optax_trajectory(optax.rprop(0.01), params, grads)]
   for k in SHAPES:
     nonzero_grad = grads[0][k] != 0
     assert np.all(stale[0][k] == 0)
