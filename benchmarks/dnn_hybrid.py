@@ -94,9 +94,9 @@ def run(args):
   from train import data as datasets
   from train.experiment import subset
 
-  timings = logged_runs.load_json(RESULTS / "dnn_hybrid_timings.json") or {}
+  timings = logged_runs.load_json(RESULTS / f"{args.report}_timings.json") or {}
   started = logged_runs.machine()
-  logged_runs.save_json(RESULTS / "dnn_hybrid_started.json", started)
+  logged_runs.save_json(RESULTS / f"{args.report}_started.json", started)
   for preset_name in args.presets:
     if args.others_only:
       preset = _preset(args, preset_name)
@@ -108,29 +108,31 @@ def run(args):
     else:
       preset, data, prefix, seconds = run_prefix(args, preset_name)
       timings[f"{preset_name} prefix (adamax 15 epochs)"] = seconds
-      logged_runs.save_json(RESULTS / "dnn_hybrid_timings.json", timings)
+      logged_runs.save_json(RESULTS / f"{args.report}_timings.json", timings)
     for name in () if args.others_only else (args.continuation or ("dsa", "adamax")):
       seconds = run_continuation(args, preset, data, prefix, name)
       timings[f"{preset_name} {name} (last 15 epochs)"] = seconds
-      logged_runs.save_json(RESULTS / "dnn_hybrid_timings.json", timings)
+      logged_runs.save_json(RESULTS / f"{args.report}_timings.json", timings)
       write_report(args)
     for name in args.others:
       start = time.perf_counter()
       _fit(preset, data, preset.schedule(name), args.seeds,
            pathlib.Path(args.runs) / preset_name / name, False, False)
       timings[f"{preset_name} {name} (30 epochs)"] = time.perf_counter() - start
-      logged_runs.save_json(RESULTS / "dnn_hybrid_timings.json", timings)
+      logged_runs.save_json(RESULTS / f"{args.report}_timings.json", timings)
       write_report(args)
 
 
 def write_report(args):
   info = logged_runs.machine()
-  started = logged_runs.load_json(RESULTS / "dnn_hybrid_started.json")
+  started = logged_runs.load_json(RESULTS / f"{args.report}_started.json")
   command = (
       "DSA_DATA_DIR=/work/shared/data nice -n 5 python benchmarks/dnn_hybrid.py --run "
       f"--presets <preset> --seeds {' '.join(map(str, args.seeds))}"
       + (f" --max-train {args.max_train}" if args.max_train else "")
-      + f" --chunk-size {args.chunk_size}` (one process per preset, run in parallel; "
+      + f" --chunk-size {args.chunk_size}"
+      + (f" --report {args.report} --runs {args.runs}" if args.report != "dnn_hybrid" else "")
+      + "` (one process per preset, run in parallel; "
       "other optimizers: `... --run --others-only --presets dnn-mnist --others <name> ...`, one process "
       "each, started when the continuations were done; "
       "then `python benchmarks/dnn_hybrid.py` with the same flags and "
@@ -150,23 +152,21 @@ def write_report(args):
           for name, run in logged_runs.read_preset(args.runs, pre, ("prefix-adamax",) + tuple(presets.ALL_OPTIMIZERS)).items()
       ) or "not run"),
       f"- Runs in `{args.runs}` (not committed); copies of their metrics.jsonl in "
-      "`benchmarks/runs_committed/dnn/` when small.",
+      f"`benchmarks/runs_committed/{pathlib.Path(args.runs).name}/` when small.",
       "",
       "DSA: 15 epochs of mini-batch Adamax (batch 64), then 15 full-batch DSA epochs "
       f"(both gradients on all training examples, accumulated over chunks of {args.chunk_size}). "
       "Adamax: 30 mini-batch epochs; its first 15 are the same run as DSA's "
       "(one shared prefix). Test metrics in %, on the full test split.",
       "",
-      "**Reduced protocol (CPU time).** The paper trains on all 60,000 images, every "
-      "optimizer; here: " + (f"the first {args.max_train} training images, " if args.max_train else "")
+      "**Reduced protocol (CPU time).** The paper trains every optimizer on all 60,000 images, "
+      "3 seeds or more; here: " + (f"the first {args.max_train} training images, " if args.max_train else "all training images, ")
       + f"seed{'s' if len(args.seeds) > 1 else ''} {', '.join(map(str, args.seeds))}, DSA and Adamax, plus the "
       "other optimizers listed in the table where there was time. On this shared 2-core CPU one "
-      f"mini-batch epoch over all of MNIST took {epoch_s[0]:.0f} s and one full-batch DSA epoch with "
-      f"the trainer's default chunks of 2048 took {epoch_s[1]:.0f} s "
-      "([dnn_epoch_time](dnn_epoch_time.md)), so 15 DSA epochs on all of MNIST did not fit the session. "
-      + (f"With chunks of {args.chunk_size} the whole subset is one chunk, which avoids the slow "
-         "chunked path ([full_batch_cost](full_batch_cost.md)); the gradients are the same."
-         if args.max_train and args.chunk_size >= args.max_train else ""),
+      f"mini-batch epoch over all of MNIST took {epoch_s[0]:.0f} s and one full-batch DSA epoch "
+      f"(chunks of 2048) {epoch_s[1]:.0f} s ([dnn_epoch_time](dnn_epoch_time.md)), for one seed. "
+      + (f"With chunks of {args.chunk_size} the whole subset is one chunk; the gradients are the same "
+         "as with smaller chunks." if args.max_train and args.chunk_size >= args.max_train else ""),
       "",
   ]
   summary = {"accuracy_claims": [], "curves": {}}
@@ -237,8 +237,8 @@ def write_report(args):
           f"({dsa['accuracy_mean'] - adamax['accuracy_mean']:+.2f} points), final train loss "
           f"{dsa['train_loss_mean']:.4g} vs {adamax['train_loss_mean']:.4g}.", "",
       ]
-  logged_runs.save_json(RESULTS / "dnn_hybrid.json", summary)
-  (HERE / "dnn_hybrid.md").write_text("\n".join(lines) + "\n")
+  logged_runs.save_json(RESULTS / f"{args.report}.json", summary)
+  (HERE / f"{args.report}.md").write_text("\n".join(lines) + "\n")
 
 
 def main():
@@ -254,6 +254,8 @@ def main():
   parser.add_argument("--chunk-size", type=int, default=2048)
   parser.add_argument("--epochs", nargs=2, type=int, default=None, help="T1 T2 (smoke tests)")
   parser.add_argument("--runs", default=str(HERE / "runs" / "dnn"))
+  parser.add_argument("--report", default="dnn_hybrid",
+                      help="stem of the result files: <report>.md, results/<report>*.json")
   args = parser.parse_args()
   CHUNK_SIZE[0] = args.chunk_size
   if args.run:
