@@ -84,7 +84,7 @@ def run(args):
       start = time.perf_counter()
       run_experiment(preset, names, seeds=args.seeds, epochs=100,
                      out_dir=pathlib.Path(args.runs) / "tabular", checkpoint=False, progress=False)
-      timings[preset] = time.perf_counter() - start
+      timings[f"{preset} ({' '.join(args.names)})" if args.names else preset] = time.perf_counter() - start
       logged_runs.save_json(RESULTS / "ablation_timings.json", timings)
       write_report(args)
   if args.stage2:
@@ -109,7 +109,9 @@ def write_report(args):
       "(stopped after mlp-car for CPU time), in parallel with `... --run --stage2-only --stage2 "
       f"--stage2-train {args.stage2_train} --stage2-epochs {' '.join(map(str, args.stage2_epochs))} "
       f"--stage2-seeds {' '.join(map(str, args.stage2_seeds))}`, then `... --run --presets mlp-mushroom "
-      "--names dsa dsa_eps_1e-12 dsa_exponential --seeds 0 1 2 3 4`; tables: `python benchmarks/ablation.py "
+      "--names dsa dsa_eps_1e-12 dsa_exponential --seeds 0 1 2 3 4` and `... --run --presets mlp-mushroom "
+      "--names dsa_basic dsa_per_parameter dsa_eta_max_0 dsa_eta_max_-4 dsa_eps_1e-4 --seeds 0 1 2 3 4`; "
+      "tables: `python benchmarks/ablation.py "
       "--presets mlp-iris mlp-wine mlp-car mlp-mushroom --stage2 ..."
   )
   lines = ["# DSA ablations", ""]
