@@ -38,7 +38,7 @@ import logged_runs  # noqa: E402
 from train import data as datasets  # noqa: E402
 from train import optimizers, presets  # noqa: E402
 from train.batching import shuffled_batches  # noqa: E402
-from train.full_batch import MAX_UNROLLED_CHUNKS, full_batch_value_and_grad  # noqa: E402
+from train.full_batch import full_batch_value_and_grad  # noqa: E402
 from train.objective import Objective, as_model_input  # noqa: E402
 from train.steps import TrainState, full_batch_step, minibatch_epoch  # noqa: E402
 
@@ -105,10 +105,10 @@ def contenders(n_examples, chunk_size, batch_size):
 
 
 def scan_profile(chunk_sizes, n_chunks, rounds):
-  """The trainer's chunked pass (unrolled up to ``MAX_UNROLLED_CHUNKS``)
-  against the same chunks summed under a hand-written ``lax.scan`` and one
-  jitted call per chunk from Python: XLA:CPU runs convolutions inside a loop
-  body slower."""
+  """One full pass three ways: the trainer's default (chunks under
+  ``lax.scan``, memory bounded by one chunk), the same unrolled
+  (``unroll=True``), and one jitted call per chunk from Python. XLA:CPU runs
+  convolutions inside a loop body slower."""
   data = datasets.load("mnist")
   model = presets.get("dnn-mnist").build_model(data.input_shape, data.n_classes, 0)
   objective, params, rest = Objective.from_model(model)
@@ -116,26 +116,19 @@ def scan_profile(chunk_sizes, n_chunks, rounds):
   for c in chunk_sizes:
     n = c * n_chunks
     x, y = jnp.asarray(data.x_train[:n]), jnp.asarray(data.y_train[:n])
-    scan = jax.jit(lambda p, x, y: full_batch_value_and_grad(objective, p, rest, x, y, c)[:2])
+    rolled = jax.jit(lambda p, x, y: full_batch_value_and_grad(objective, p, rest, x, y, c)[:2])
+    unrolled = jax.jit(lambda p, x, y: full_batch_value_and_grad(objective, p, rest, x, y, c, unroll=True)[:2])
     whole = jax.jit(lambda p, x, y: full_batch_value_and_grad(objective, p, rest, x, y, c)[:2])
-
-    @jax.jit
-    def hand(p, x, y):
-      xs, ys = x.reshape(n_chunks, c, *x.shape[1:]), y.reshape(n_chunks, c)
-
-      def body(acc, chunk):
-        xb, yb = chunk
-        f = lambda q: objective.weighted_loss_sum(q, rest, xb, yb, jnp.ones(yb.shape))[0]
-        v, g = jax.value_and_grad(f)(p)
-        return jax.tree.map(jnp.add, acc, g), v
-
-      return jax.lax.scan(body, jax.tree.map(jnp.zeros_like, p), (xs, ys))
-
     fns = {
-        f"train.full_batch (unrolled: {n_chunks} <= {MAX_UNROLLED_CHUNKS} chunks)": lambda: scan(params, x, y),
-        "hand-written lax.scan over reshaped chunks": lambda: hand(params, x, y),
+        "train.full_batch, default (lax.scan)": lambda: rolled(params, x, y),
+        "train.full_batch, unroll=True": lambda: unrolled(params, x, y),
         "one jitted call per chunk, from Python": lambda: [
             whole(params, x[i:i + c], y[i:i + c]) for i in range(0, n, c)],
+    }
+    memory = {
+        "train.full_batch, default (lax.scan)": rolled.lower(params, x, y).compile().memory_analysis(),
+        "train.full_batch, unroll=True": unrolled.lower(params, x, y).compile().memory_analysis(),
+        "one jitted call per chunk, from Python": whole.lower(params, x[:c], y[:c]).compile().memory_analysis(),
     }
     times = {k: [] for k in fns}
     for f in fns.values():
@@ -147,7 +140,8 @@ def scan_profile(chunk_sizes, n_chunks, rounds):
         times[k].append(time.perf_counter() - start)
     base = float(np.median(times["one jitted call per chunk, from Python"]))
     for k, t in times.items():
-      rows.append((c, n_chunks, k, float(np.median(t)), float(np.median(t)) / base))
+      rows.append((c, n_chunks, k, float(np.median(t)), float(np.median(t)) / base,
+                   memory[k].temp_size_in_bytes / 2**20))
     print(rows[-3:], flush=True)
   return rows
 
@@ -217,12 +211,13 @@ def main():
   if args.profile_chunks:
     rows = scan_profile(args.profile_chunks, 4, 3)
     lines += [
-        "## Profile: one full pass, the trainer's unrolled chunks against `lax.scan` and one call per chunk", "",
-        "The same 4 chunks of MNIST, value and gradient of the summed loss, median of 3 "
-        "interleaved runs after a warm-up call:", "",
-        "| chunk | chunks | how | median s | / one call per chunk |", "|---|---|---|---|---|",
+        "## Profile: one full pass, rolled (the default) against unrolled and one call per chunk", "",
+        "The same chunks of MNIST, value and gradient of the summed loss, median of 3 "
+        "interleaved runs after a warm-up call; temporary memory from XLA's "
+        "`memory_analysis()` of the compiled pass (for one call per chunk: of one call):", "",
+        "| chunk | chunks | how | median s | / one call per chunk | temp MiB |", "|---|---|---|---|---|---|",
     ]
-    lines += [f"| {c} | {k} | {how} | {t:.3f} | {r:.2f} |" for c, k, how, t, r in rows]
+    lines += [f"| {c} | {k} | {how} | {t:.3f} | {r:.2f} | {m:.0f} |" for c, k, how, t, r, m in rows]
     lines.append("")
   logged_runs.save_json(pathlib.Path(args.out).with_suffix(".json"), {
       "medians": med, "ratios": verdicts, "examples": args.examples, "rounds": args.rounds,

@@ -34,6 +34,7 @@ def run_experiment(
     max_train: int | None = None,
     max_test: int | None = None,
     chunk_size: int = 2048,
+    unroll_chunks: bool = False,
     mesh=None,
     resume: bool = False,
     checkpoint: bool = True,
@@ -56,6 +57,8 @@ def run_experiment(
     max_train: train on the first ``max_train`` examples only.
     max_test: evaluate on the first ``max_test`` test examples only.
     chunk_size: examples per chunk of full-batch gradients and evaluation.
+    unroll_chunks: unroll the loop over full-batch chunks (faster on CPU,
+      memory linear in the number of chunks).
     mesh: a data-parallel mesh (``train.sharding.data_mesh()``) or None.
     resume: continue each run from its latest checkpoint.
     checkpoint: save an orbax checkpoint after each epoch.
@@ -78,6 +81,7 @@ def run_experiment(
         stages,
         seeds,
         chunk_size=chunk_size,
+        unroll_chunks=unroll_chunks,
         mesh=mesh,
         out_dir=run_dir,
         resume=resume,

@@ -6,6 +6,13 @@ offered as a function of the parameters whose gradient is that accumulated
 gradient (a ``jax.custom_vjp``): optimizers that differentiate ``value_fn``
 themselves (DSA's probe gradient, L-BFGS's line search) then cost one
 accumulated forward-and-backward pass and keep memory bounded.
+
+``unroll=True`` unrolls the loop over chunks. On XLA:CPU that runs
+convolutions 2-3x faster (inside a loop body they are slower: LeNet-5, 8
+chunks of 1024 MNIST images, 5.1 s rolled, 2.1 s unrolled), but XLA then
+keeps every chunk's intermediates alive at once, so memory grows with the
+number of chunks (all of MNIST, 3 seeds under vmap: 63 GB). The default keeps
+the loop rolled and memory bounded by one chunk.
 """
 
 import jax
@@ -15,9 +22,6 @@ from train.batching import sequential_chunks
 from train.objective import Objective
 from train.sharding import shard_batch
 
-MAX_UNROLLED_CHUNKS = 32
-
-
 def _whole_batch_loss(objective: Objective, params, rest, x, y, mesh):
   """Mean loss of data small enough for one pass; and the model's new rest."""
   x, y = shard_batch(x, mesh), shard_batch(y, mesh)
@@ -25,7 +29,7 @@ def _whole_batch_loss(objective: Objective, params, rest, x, y, mesh):
   return total / x.shape[0], new_rest
 
 
-def _sum_over_chunks(objective: Objective, params, rest, x, y, chunk_size, mesh, with_grad):
+def _sum_over_chunks(objective: Objective, params, rest, x, y, chunk_size, mesh, with_grad, unroll):
   indices, weights = sequential_chunks(x.shape[0], chunk_size)
   zeros = jax.tree.map(jnp.zeros_like, params)
 
@@ -41,38 +45,37 @@ def _sum_over_chunks(objective: Objective, params, rest, x, y, chunk_size, mesh,
       s, new_rest = loss_sum(params)
     return (total + s, grads, new_rest), None
 
-  # Unrolled up to MAX_UNROLLED_CHUNKS: XLA on CPU runs convolutions inside a
-  # loop 2-3x slower than the same chunks unrolled (measured on LeNet-5, 8
-  # chunks of 1024 MNIST images: 5.1 s in a loop, 2.1 s unrolled, 1.9 s as
-  # separate calls), and any partial unroll keeps the loop's cost.
   (total, grads, new_rest), _ = jax.lax.scan(
-      body, (jnp.zeros([], jnp.float32), zeros, rest), (indices, weights),
-      unroll=indices.shape[0] <= MAX_UNROLLED_CHUNKS,
+      body, (jnp.zeros([], jnp.float32), zeros, rest), (indices, weights), unroll=unroll
   )
   n = x.shape[0]
   return total / n, jax.tree.map(lambda g: g / n, grads), new_rest
 
 
-def full_batch_value_and_grad(objective, params, rest, x, y, chunk_size, mesh=None):
-  """Mean loss over all examples, its gradient, and the model's new rest."""
+def full_batch_value_and_grad(objective, params, rest, x, y, chunk_size, mesh=None, unroll=False):
+  """Mean loss over all examples, its gradient, and the model's new rest.
+
+  ``unroll``: unroll the loop over chunks (faster on CPU, memory linear in the
+  number of chunks; see the module docstring).
+  """
   if x.shape[0] <= chunk_size:
     loss = lambda p: _whole_batch_loss(objective, p, rest, x, y, mesh)
     (value, new_rest), grads = jax.value_and_grad(loss, has_aux=True)(params)
     return value, grads, new_rest
-  return _sum_over_chunks(objective, params, rest, x, y, chunk_size, mesh, True)
+  return _sum_over_chunks(objective, params, rest, x, y, chunk_size, mesh, True, unroll)
 
 
-def full_batch_loss_fn(objective, rest, x, y, chunk_size, mesh=None):
+def full_batch_loss_fn(objective, rest, x, y, chunk_size, mesh=None, unroll=False):
   """``params -> mean loss`` over all examples, differentiable by accumulation."""
   if x.shape[0] <= chunk_size:
     return lambda params: _whole_batch_loss(objective, params, rest, x, y, mesh)[0]
 
   @jax.custom_vjp
   def loss(params):
-    return _sum_over_chunks(objective, params, rest, x, y, chunk_size, mesh, False)[0]
+    return _sum_over_chunks(objective, params, rest, x, y, chunk_size, mesh, False, unroll)[0]
 
   def forward(params):
-    value, grads, _ = full_batch_value_and_grad(objective, params, rest, x, y, chunk_size, mesh)
+    value, grads, _ = full_batch_value_and_grad(objective, params, rest, x, y, chunk_size, mesh, unroll)
     return value, grads
 
   def backward(grads, cotangent):

@@ -87,12 +87,15 @@ def full_batch_step(
     key: jax.Array,
     x: jax.Array,
     y: jax.Array,
+    *,
+    unroll_chunks: bool = False,
 ) -> tuple[TrainState, jax.Array]:
   """One update on the whole training set (the paper's "batch training").
 
   The gradient, and any gradient the optimizer asks of ``value_fn``, is
-  accumulated over chunks of ``chunk_size`` examples. ``key`` is unused: it
-  keeps the signature of :func:`minibatch_epoch`.
+  accumulated over chunks of ``chunk_size`` examples (the loop over chunks
+  unrolled if ``unroll_chunks``: see ``train.full_batch``). ``key`` is unused:
+  it keeps the signature of :func:`minibatch_epoch`.
 
   Returns:
     The new state and the full training loss at the parameters before the
@@ -100,7 +103,7 @@ def full_batch_step(
   """
   del key
   loss, grads, new_rest = full_batch_value_and_grad(
-      objective, state.params, state.rest, x, y, chunk_size, mesh
+      objective, state.params, state.rest, x, y, chunk_size, mesh, unroll_chunks
   )
-  value_fn = full_batch_loss_fn(objective, state.rest, x, y, chunk_size, mesh)
+  value_fn = full_batch_loss_fn(objective, state.rest, x, y, chunk_size, mesh, unroll_chunks)
   return _apply_update(tx, count_evals, state, loss, grads, value_fn, new_rest), loss
