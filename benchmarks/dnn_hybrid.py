@@ -159,14 +159,18 @@ def write_report(args):
       "Adamax: 30 mini-batch epochs; its first 15 are the same run as DSA's "
       "(one shared prefix). Test metrics in %, on the full test split.",
       "",
-      "**Reduced protocol (CPU time).** The paper trains every optimizer on all 60,000 images, "
-      "3 seeds or more; here: " + (f"the first {args.max_train} training images, " if args.max_train else "all training images, ")
+      "**Reduced protocol (CPU time).** The paper trains every optimizer on all 60,000 images; "
+      "here: " + (f"the first {args.max_train} training images, " if args.max_train else "all training images, ")
       + f"seed{'s' if len(args.seeds) > 1 else ''} {', '.join(map(str, args.seeds))}, DSA and Adamax, plus the "
       "other optimizers listed in the table where there was time. On this shared 2-core CPU one "
-      f"mini-batch epoch over all of MNIST took {epoch_s[0]:.0f} s and one full-batch DSA epoch "
-      f"(chunks of 2048) {epoch_s[1]:.0f} s ([dnn_epoch_time](dnn_epoch_time.md)), for one seed. "
+      f"mini-batch epoch over all of MNIST takes {epoch_s[0]:.0f} s and one full-batch DSA epoch "
+      f"{epoch_s[1]:.0f} s with the chunk loop unrolled ([dnn_epoch_time](dnn_epoch_time.md)), "
+      "for one seed; rolled (the default, memory bounded by one chunk) XLA:CPU runs the "
+      "convolutions about 2.5x slower ([full_batch_cost](full_batch_cost.md)). "
       + (f"With chunks of {args.chunk_size} the whole subset is one chunk; the gradients are the same "
-         "as with smaller chunks." if args.max_train and args.chunk_size >= args.max_train else ""),
+         "as with smaller chunks. (The subset dates from when the chunked pass was 16x slower "
+         "than it is now; [dnn_hybrid_full](dnn_hybrid_full.md) has the runs on all of MNIST.)"
+         if args.max_train and args.chunk_size >= args.max_train else ""),
       "",
   ]
   summary = {"accuracy_claims": [], "curves": {}}
@@ -219,7 +223,14 @@ def write_report(args):
         })
     dsa = next((r for r in rows if r["optimizer"] == "dsa"), None)
     adamax = next((r for r in rows if r["optimizer"] == "adamax"), None)
+    if dsa and adamax and dsa["epochs"] != adamax["epochs"]:
+      # One run stopped early (time limit): compare both at their last common epoch.
+      common = min(dsa["epochs"], adamax["epochs"])
+      pair = {r["optimizer"]: r for r in report.summarize(preset_name, logged_runs.read_preset(
+          args.runs, preset_name, ("dsa", "adamax"), max_epoch=common))}
+      dsa, adamax = pair["dsa"], pair["adamax"]
     if dsa and adamax:
+      common = dsa["epochs"]
       summary["dsa_vs_adamax"] = summary.get("dsa_vs_adamax", {})
       summary["dsa_vs_adamax"][preset_name] = {
           "dsa": dsa["accuracy_mean"], "adamax": adamax["accuracy_mean"],
@@ -229,10 +240,10 @@ def write_report(args):
           # Noise scale for one seed: the spread of Adamax's test accuracy over its last 5 epochs.
           "adamax_last5_std": float(np.std([
               100 * np.mean([r["accuracy"] for r in per[e]["adamax"]])
-              for e in sorted(per)[-5:] if "adamax" in per[e]])),
+              for e in sorted(e for e in per if e <= common)[-5:] if "adamax" in per[e]])),
       }
       lines += [
-          f"DSA stage against 15 more Adamax epochs on {preset_name}: test accuracy "
+          f"DSA stage against Adamax on {preset_name} at epoch {common}: test accuracy "
           f"{dsa['accuracy_mean']:.2f} vs {adamax['accuracy_mean']:.2f} "
           f"({dsa['accuracy_mean'] - adamax['accuracy_mean']:+.2f} points), final train loss "
           f"{dsa['train_loss_mean']:.4g} vs {adamax['train_loss_mean']:.4g}.", "",
