@@ -151,8 +151,9 @@ def write_report(args):
           for pre in args.presets
           for name, run in logged_runs.read_preset(args.runs, pre, ("prefix-adamax",) + tuple(presets.ALL_OPTIMIZERS)).items()
       ) or "not run"),
-      f"- Runs in `{args.runs}` (not committed); copies of their metrics.jsonl in "
-      f"`benchmarks/runs_committed/{pathlib.Path(args.runs).name}/` when small.",
+      f"- Runs in `{args.runs}`" + (" (their metrics.jsonl, committed)." if "runs_committed" in str(args.runs) else
+      " (not committed); copies of their metrics.jsonl in "
+      f"`benchmarks/runs_committed/{pathlib.Path(args.runs).name}/` when small."),
       "",
       "DSA: 15 epochs of mini-batch Adamax (batch 64), then 15 full-batch DSA epochs "
       f"(both gradients on all training examples, accumulated over chunks of {args.chunk_size}). "
