@@ -147,7 +147,7 @@ def write_report(args):
       "excluded; the first 15 epochs of DSA and Adamax are the shared prefix, counted once): "
       + (", ".join(
           f"{pre} {name} {sum(r['epoch_seconds'] for r in run.history if r['seed'] == run.history[0]['seed'] and r['epoch'] > (sum(_preset(args, pre).epochs) - _preset(args, pre).epochs[1] if name in ('dsa', 'adamax') else 0)) / 60:.1f} min"
-          + (" (last 15 epochs)" if name in ("dsa", "adamax") else "")
+          + (f" (epochs {_preset(args, pre).epochs[0] + 1}-{run.history[-1]['epoch']})" if name in ("dsa", "adamax") else "")
           for pre in args.presets
           for name, run in logged_runs.read_preset(args.runs, pre, ("prefix-adamax",) + tuple(presets.ALL_OPTIMIZERS)).items()
       ) or "not run"),

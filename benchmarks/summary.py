@@ -130,6 +130,9 @@ def _dnn_rows(stem, s):
       verdict = "yes" if diff > 0 else "no"
     else:
       verdict = "DSA better" if diff > 0 else "Adamax better"
+    if d["dsa_epochs"] < 30:
+      verdict += (f" at epoch {d['dsa_epochs']} (the DSA stage ran {d['dsa_epochs'] - 15} of its 15 "
+                  "epochs in the time there was)")
     rows.append((
         f"DNN {preset[4:]}, 15 Adamax + 15 full-batch DSA vs 30 Adamax epochs "
         f"({n_seeds} seed{'s' if n_seeds > 1 else ''}, {images}; {link})",
