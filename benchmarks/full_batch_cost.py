@@ -118,17 +118,16 @@ def scan_profile(chunk_sizes, n_chunks, rounds):
     x, y = jnp.asarray(data.x_train[:n]), jnp.asarray(data.y_train[:n])
     rolled = jax.jit(lambda p, x, y: full_batch_value_and_grad(objective, p, rest, x, y, c)[:2])
     unrolled = jax.jit(lambda p, x, y: full_batch_value_and_grad(objective, p, rest, x, y, c, unroll=True)[:2])
-    whole = jax.jit(lambda p, x, y: full_batch_value_and_grad(objective, p, rest, x, y, c)[:2])
     fns = {
         "train.full_batch, default (lax.scan)": lambda: rolled(params, x, y),
         "train.full_batch, unroll=True": lambda: unrolled(params, x, y),
         "one jitted call per chunk, from Python": lambda: [
-            whole(params, x[i:i + c], y[i:i + c]) for i in range(0, n, c)],
+            rolled(params, x[i:i + c], y[i:i + c]) for i in range(0, n, c)],
     }
     memory = {
         "train.full_batch, default (lax.scan)": rolled.lower(params, x, y).compile().memory_analysis(),
         "train.full_batch, unroll=True": unrolled.lower(params, x, y).compile().memory_analysis(),
-        "one jitted call per chunk, from Python": whole.lower(params, x[:c], y[:c]).compile().memory_analysis(),
+        "one jitted call per chunk, from Python": rolled.lower(params, x[:c], y[:c]).compile().memory_analysis(),
     }
     times = {k: [] for k in fns}
     for f in fns.values():

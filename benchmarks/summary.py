@@ -119,7 +119,7 @@ def _dnn_rows(stem, s):
   link = f"[{stem}]({stem}.md)"
   for preset, d in (s or {}).get("dsa_vs_adamax", {}).items():
     images = f"first {d['max_train']} training images" if d.get("max_train") else "all training images"
-    n_seeds = len(d["seeds"]) if isinstance(d["seeds"], list) else d["seeds"]
+    n_seeds = d["seeds"]
     claim = "DSA 98.93 > Adamax 98.80 (99.02 in appendix)" if preset == "dnn-mnist" else "(not in the paper)"
     noise = 2 * d.get("adamax_last5_std", 0.0)
     diff = d["dsa"] - d["adamax"]

@@ -138,35 +138,20 @@ def test_loss_fn_gradient_under_vmap_over_params(problem, expected):
     assert_trees_close(jax.tree.map(lambda g: g[i], grads), expected[at][1])
 
 
-def test_dnn_on_uint8_mnist_images_over_padded_chunks(mnist_small, mnist_dnn):
-  """The convolutional net on 100 raw uint8 images, in chunks of 32 (4 padded)."""
+@pytest.mark.parametrize("unroll", [False, True], ids=["rolled", "unrolled"])
+def test_dnn_on_uint8_mnist_images_over_padded_chunks(mnist_small, mnist_dnn, unroll):
+  """The convolutional net on 100 raw uint8 images, in chunks of 32 (4 padded),
+  with the loop over chunks rolled (the default) or unrolled (the fast CPU path)."""
   objective, params, rest, x, y = as_problem(
       mnist_dnn(0), mnist_small.x_train[:100], mnist_small.y_train[:100])
   at = perturbed(params, scale=0.01)
   expected_value, expected_grads = jax.jit(jax.value_and_grad(direct_loss(objective, rest, x, y)))(at)
 
   def both(params):
-    value, grads, _ = full_batch_value_and_grad(objective, params, rest, x, y, 32)
-    return value, grads, jax.grad(full_batch_loss_fn(objective, rest, x, y, 32))(params)
+    value, grads, _ = full_batch_value_and_grad(objective, params, rest, x, y, 32, unroll=unroll)
+    return value, grads, jax.grad(full_batch_loss_fn(objective, rest, x, y, 32, unroll=unroll))(params)
 
   value, grads, loss_fn_grads = jax.jit(both)(at)
-
-  np.testing.assert_allclose(value, expected_value, rtol=RTOL)
-  assert_trees_close(grads, expected_grads)
-  assert_trees_close(loss_fn_grads, expected_grads)
-
-
-def test_unrolled_chunks_give_the_direct_loss_and_grad(mnist_small, mnist_dnn):
-  """``unroll=True`` (the fast path on CPU) computes the same sums."""
-  objective, params, rest, x, y = as_problem(
-      mnist_dnn(0), mnist_small.x_train[:100], mnist_small.y_train[:100])
-  expected_value, expected_grads = jax.jit(jax.value_and_grad(direct_loss(objective, rest, x, y)))(params)
-
-  def both(params):
-    value, grads, _ = full_batch_value_and_grad(objective, params, rest, x, y, 32, unroll=True)
-    return value, grads, jax.grad(full_batch_loss_fn(objective, rest, x, y, 32, unroll=True))(params)
-
-  value, grads, loss_fn_grads = jax.jit(both)(params)
 
   np.testing.assert_allclose(value, expected_value, rtol=RTOL)
   assert_trees_close(grads, expected_grads)
