@@ -38,7 +38,7 @@ RESULTS = HERE / "results"
 ACCURACY_CLAIMS = {"dnn-mnist": {"dsa": 98.93, "adamax": 98.80, "adagrad": 98.48}}
 
 
-CHUNK_SIZE = [2048]  # set from --chunk-size
+FIT_OPTIONS = {}  # chunk_size, unroll_chunks: set from the command line
 
 
 def _fit(preset, data, stages, seeds, out_dir, resume, checkpoint):
@@ -47,8 +47,15 @@ def _fit(preset, data, stages, seeds, out_dir, resume, checkpoint):
   return fit(
       lambda seed: preset.build_model(data.input_shape, data.n_classes, seed),
       data, stages, seeds, out_dir=out_dir, resume=resume, checkpoint=checkpoint, progress=False,
-      chunk_size=CHUNK_SIZE[0],
+      **FIT_OPTIONS,
   )
+
+
+def _roots(args):
+  """Where the runs are: ``--runs``, or ``--runs``/seed<s> with ``--seed-at-a-time``."""
+  if args.seed_at_a_time:
+    return [pathlib.Path(args.runs) / f"seed{s}" for s in args.seeds]
+  return [pathlib.Path(args.runs)]
 
 
 def _preset(args, preset_name):
@@ -131,6 +138,8 @@ def write_report(args):
       f"--presets <preset> --seeds {' '.join(map(str, args.seeds))}"
       + (f" --max-train {args.max_train}" if args.max_train else "")
       + f" --chunk-size {args.chunk_size}"
+      + (" --unroll-chunks" if args.unroll_chunks else "")
+      + (" --seed-at-a-time" if args.seed_at_a_time else "")
       + (f" --report {args.report} --runs {args.runs}" if args.report != "dnn_hybrid" else "")
       + "` (one process per preset, run in parallel; "
       "other optimizers: `... --run --others-only --presets dnn-mnist --others <name> ...`, one process "
@@ -149,7 +158,7 @@ def write_report(args):
           f"{pre} {name} {sum(r['epoch_seconds'] for r in run.history if r['seed'] == run.history[0]['seed'] and r['epoch'] > (sum(_preset(args, pre).epochs) - _preset(args, pre).epochs[1] if name in ('dsa', 'adamax') else 0)) / 60:.1f} min"
           + (f" (epochs {_preset(args, pre).epochs[0] + 1}-{run.history[-1]['epoch']})" if name in ("dsa", "adamax") else "")
           for pre in args.presets
-          for name, run in logged_runs.read_preset(args.runs, pre, ("prefix-adamax",) + tuple(presets.ALL_OPTIMIZERS)).items()
+          for name, run in logged_runs.read_preset(_roots(args), pre, ("prefix-adamax",) + tuple(presets.ALL_OPTIMIZERS)).items()
       ) or "not run"),
       f"- Runs in `{args.runs}`" + (" (their metrics.jsonl, committed)." if "runs_committed" in str(args.runs) else
       " (not committed); copies of their metrics.jsonl in "
@@ -177,7 +186,7 @@ def write_report(args):
   summary = {"accuracy_claims": [], "curves": {}}
   for preset_name in args.presets:
     names = ("dsa", "adamax") + tuple(n for n in presets.ALL_OPTIMIZERS if n not in ("dsa", "adamax"))
-    runs = logged_runs.read_preset(args.runs, preset_name, names)
+    runs = logged_runs.read_preset(_roots(args), preset_name, names)
     if not runs:
       lines += [f"## {preset_name}", "", "Not run.", ""]
       continue
@@ -228,7 +237,7 @@ def write_report(args):
       # One run stopped early (time limit): compare both at their last common epoch.
       common = min(dsa["epochs"], adamax["epochs"])
       pair = {r["optimizer"]: r for r in report.summarize(preset_name, logged_runs.read_preset(
-          args.runs, preset_name, ("dsa", "adamax"), max_epoch=common))}
+          _roots(args), preset_name, ("dsa", "adamax"), max_epoch=common))}
       dsa, adamax = pair["dsa"], pair["adamax"]
     if dsa and adamax:
       common = dsa["epochs"]
@@ -264,14 +273,23 @@ def main():
   parser.add_argument("--others-only", action="store_true", help="only the --others runs")
   parser.add_argument("--max-train", type=int, default=None)
   parser.add_argument("--chunk-size", type=int, default=2048)
+  parser.add_argument("--unroll-chunks", action="store_true",
+                      help="unroll the full-batch chunk loop (faster on CPU; memory grows with the chunks)")
+  parser.add_argument("--seed-at-a-time", action="store_true",
+                      help="train the seeds one after the other (runs in <runs>/seed<s>) instead of under "
+                           "one vmap: on CPU faster for convolutions, and unrolled chunks fit in memory")
   parser.add_argument("--epochs", nargs=2, type=int, default=None, help="T1 T2 (smoke tests)")
   parser.add_argument("--runs", default=str(HERE / "runs" / "dnn"))
   parser.add_argument("--report", default="dnn_hybrid",
                       help="stem of the result files: <report>.md, results/<report>*.json")
   args = parser.parse_args()
-  CHUNK_SIZE[0] = args.chunk_size
+  FIT_OPTIONS.update(chunk_size=args.chunk_size, unroll_chunks=args.unroll_chunks)
   if args.run:
-    run(args)
+    if args.seed_at_a_time:
+      for seed, root in zip(args.seeds, _roots(args)):
+        run(argparse.Namespace(**{**vars(args), "seeds": [seed], "runs": str(root), "seed_at_a_time": False}))
+    else:
+      run(args)
   write_report(args)
 
 

@@ -53,13 +53,20 @@ def read_run(path: str | pathlib.Path, max_epoch: int | None = None) -> LoggedRu
   return LoggedRun(history, stopped)
 
 
-def read_preset(root: str | pathlib.Path, preset: str, names, max_epoch=None) -> dict[str, LoggedRun]:
-  """``{optimizer: LoggedRun}`` for the runs of ``root/<preset>/<optimizer>/``."""
+def read_preset(roots, preset: str, names, max_epoch=None) -> dict[str, LoggedRun]:
+  """``{optimizer: LoggedRun}`` for the runs of ``root/<preset>/<optimizer>/``.
+
+  ``roots``: one root, or several (e.g. one per seed) whose runs of the same
+  optimizer are merged into one.
+  """
+  roots = [roots] if isinstance(roots, (str, pathlib.Path)) else list(roots)
   runs = {}
   for name in names:
-    run = read_run(pathlib.Path(root) / preset / name / "metrics.jsonl", max_epoch)
-    if run is not None:
-      runs[name] = run
+    found = [run for run in (read_run(pathlib.Path(root) / preset / name / "metrics.jsonl", max_epoch)
+                             for root in roots) if run is not None]
+    if found:
+      stopped = next((run.stopped for run in found if run.stopped), None)
+      runs[name] = LoggedRun([record for run in found for record in run.history], stopped)
   return runs
 
 

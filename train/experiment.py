@@ -7,6 +7,7 @@ from typing import Sequence
 
 from train import data as datasets
 from train import presets
+from train.epochs import StepsPerCall
 from train.loop import RunResult, fit
 
 log = logging.getLogger(__name__)
@@ -35,6 +36,7 @@ def run_experiment(
     max_test: int | None = None,
     chunk_size: int = 2048,
     unroll_chunks: bool = False,
+    steps_per_call: StepsPerCall = None,
     mesh=None,
     resume: bool = False,
     checkpoint: bool = True,
@@ -59,6 +61,8 @@ def run_experiment(
     chunk_size: examples per chunk of full-batch gradients and evaluation.
     unroll_chunks: unroll the loop over full-batch chunks (faster on CPU,
       memory linear in the number of chunks).
+    steps_per_call: mini-batch updates per jitted call, "epoch", or None (by
+      backend; see ``train.epochs``).
     mesh: a data-parallel mesh (``train.sharding.data_mesh()``) or None.
     resume: continue each run from its latest checkpoint.
     checkpoint: save an orbax checkpoint after each epoch.
@@ -82,6 +86,7 @@ def run_experiment(
         seeds,
         chunk_size=chunk_size,
         unroll_chunks=unroll_chunks,
+        steps_per_call=steps_per_call,
         mesh=mesh,
         out_dir=run_dir,
         resume=resume,

@@ -29,8 +29,9 @@ from train.evaluate import evaluate
 from train.metrics import classification_metrics
 from train.objective import Objective
 from train.schedule import Stage
-from train.sharding import check_divisible, replicate
-from train.steps import TrainState, full_batch_step, minibatch_epoch
+from train.epochs import StepsPerCall, compile_epoch
+from train.sharding import replicate
+from train.steps import TrainState
 
 log = logging.getLogger(__name__)
 
@@ -56,23 +57,6 @@ def _stack(trees):
   return jax.tree.map(lambda *xs: jnp.stack(xs), *trees)
 
 
-def _epoch_fn(objective, spec, stage: Stage, chunk_size: int, mesh, unroll_chunks: bool):
-  tx = spec.make()
-  if stage.full_batch:
-    check_divisible(chunk_size, mesh, "chunk size")
-    step = functools.partial(full_batch_step, objective, tx, spec.grad_evals, chunk_size, mesh,
-                             unroll_chunks=unroll_chunks)
-  else:
-    if spec.full_batch_only:
-      raise ValueError(
-          f"{spec.label} needs full-batch steps (its line search assumes a "
-          "deterministic loss): use it in a full-batch stage."
-      )
-    check_divisible(stage.batch_size, mesh)
-    step = functools.partial(minibatch_epoch, objective, tx, spec.grad_evals, stage.batch_size, mesh)
-  return tx, jax.jit(jax.vmap(step, in_axes=(0, 0, None, None)))
-
-
 @functools.lru_cache(maxsize=32)
 def _eval_fn(objective, eval_params, chunk_size, mesh):
   """Compiled once per model and evaluation rule, shared by every optimizer."""
@@ -92,6 +76,7 @@ def fit(
     *,
     chunk_size: int = 2048,
     unroll_chunks: bool = False,
+    steps_per_call: StepsPerCall = None,
     mesh=None,
     out_dir: str | pathlib.Path | None = None,
     resume: bool = False,
@@ -109,6 +94,9 @@ def fit(
     unroll_chunks: unroll the loop over full-batch chunks: 2-3x faster
       convolutions on CPU, but memory grows with the number of chunks (see
       ``train.full_batch``).
+    steps_per_call: mini-batch updates per jitted call; "epoch" runs each
+      epoch as one ``lax.scan``; None: 4 on CPU, "epoch" elsewhere (XLA:CPU
+      runs loop bodies 2-3x slower; see ``train.epochs``).
     mesh: a ``jax.sharding.Mesh`` with axis "data" for data parallelism, or
       None for one device.
     out_dir: where ``metrics.jsonl`` and ``checkpoints/`` go; None keeps
@@ -155,7 +143,7 @@ def fit(
   try:
     for stage_index, stage in enumerate(stages):
       spec = optimizers.get(stage.optimizer)
-      tx, run_epoch = _epoch_fn(objective, spec, stage, chunk_size, mesh, unroll_chunks)
+      tx = spec.make()
       evaluate_all = _eval_fn(objective, spec.eval_params, chunk_size, mesh)
       state = TrainState(params, rest, replicate(jax.vmap(tx.init)(params), mesh), grad_evals)
       done = 0
@@ -174,7 +162,10 @@ def fit(
         resume_from = None
       keys_at = jax.jit(jax.vmap(jax.random.fold_in, in_axes=(0, None)))
       # Compiled ahead, so that epoch times do not include compilation.
-      run_epoch = run_epoch.lower(state, keys_at(seed_keys, 0), x_train, y_train).compile()
+      run_epoch = compile_epoch(
+          objective, tx, spec, stage, state, keys_at(seed_keys, 0), x_train, y_train,
+          chunk_size=chunk_size, mesh=mesh, unroll_chunks=unroll_chunks, steps_per_call=steps_per_call,
+      )
       for local_epoch in range(done, stage.epochs):
         epoch = first_epoch + local_epoch + 1
         keys = keys_at(seed_keys, epoch)

@@ -40,26 +40,28 @@ def _apply_update(tx, count_evals, state: TrainState, loss, grads, value_fn, new
   )
 
 
-def minibatch_epoch(
+def minibatch_steps(
     objective: Objective,
     tx: optax.GradientTransformationExtraArgs,
     count_evals: Callable[[Any, Any], jax.Array],
-    batch_size: int,
     mesh,
     state: TrainState,
-    key: jax.Array,
+    indices: jax.Array,
+    weights: jax.Array,
     x: jax.Array,
     y: jax.Array,
+    *,
+    unroll: bool = False,
 ) -> tuple[TrainState, jax.Array]:
-  """One epoch of shuffled mini-batches, one update per batch.
+  """One update per batch of ``indices`` ``(n_batches, batch_size)``, in order.
 
   Both of DSA's gradients use the same mini-batch (and the same pooling draw).
+  ``unroll`` unrolls the loop over the batches (no XLA while loop: see
+  ``train.epochs``).
 
   Returns:
-    The new state and the mean training loss over the epoch's batches
-    (weighted by batch size, as PyTorch's running loss is).
+    The new state and Σ over the batches of (batch loss × batch weight).
   """
-  indices, weights = shuffled_batches(key, x.shape[0], batch_size)
 
   def body(state, batch):
     idx, w = batch
@@ -73,8 +75,36 @@ def minibatch_epoch(
     state = _apply_update(tx, count_evals, state, loss, grads, value_fn, new_rest)
     return state, loss * jnp.sum(w)
 
-  state, weighted_losses = jax.lax.scan(body, state, (indices, weights))
-  return state, jnp.sum(weighted_losses) / x.shape[0]
+  if not unroll:
+    state, weighted_losses = jax.lax.scan(body, state, (indices, weights))
+    return state, jnp.sum(weighted_losses)
+  total = jnp.zeros([], jnp.float32)
+  for i in range(indices.shape[0]):  # traced once per batch: no loop in the program
+    state, weighted_loss = body(state, (indices[i], weights[i]))
+    total = total + weighted_loss
+  return state, total
+
+
+def minibatch_epoch(
+    objective: Objective,
+    tx: optax.GradientTransformationExtraArgs,
+    count_evals: Callable[[Any, Any], jax.Array],
+    batch_size: int,
+    mesh,
+    state: TrainState,
+    key: jax.Array,
+    x: jax.Array,
+    y: jax.Array,
+) -> tuple[TrainState, jax.Array]:
+  """One epoch of shuffled mini-batches, one update per batch.
+
+  Returns:
+    The new state and the mean training loss over the epoch's batches
+    (weighted by batch size, as PyTorch's running loss is).
+  """
+  indices, weights = shuffled_batches(key, x.shape[0], batch_size)
+  state, total = minibatch_steps(objective, tx, count_evals, mesh, state, indices, weights, x, y)
+  return state, total / x.shape[0]
 
 
 def full_batch_step(
