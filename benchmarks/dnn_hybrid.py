@@ -102,8 +102,6 @@ def run(args):
   from train.experiment import subset
 
   timings = logged_runs.load_json(RESULTS / f"{args.report}_timings.json") or {}
-  started = logged_runs.machine()
-  logged_runs.save_json(RESULTS / f"{args.report}_started.json", started)
   for preset_name in args.presets:
     if args.others_only:
       preset = _preset(args, preset_name)
@@ -141,14 +139,15 @@ def write_report(args):
       + (" --unroll-chunks" if args.unroll_chunks else "")
       + (" --seed-at-a-time" if args.seed_at_a_time else "")
       + (f" --report {args.report} --runs {args.runs}" if args.report != "dnn_hybrid" else "")
-      + "` (one process per preset, run in parallel; "
-      "other optimizers: `... --run --others-only --presets dnn-mnist --others <name> ...`, one process "
-      "each, started when the continuations were done; "
-      "then `python benchmarks/dnn_hybrid.py` with the same flags and "
+      + ("`, in parallel with `... --run --others-only --seeds 0 --others adagrad adam rmsprop sgd momentum "
+         "adadelta adamw --report dnn_hybrid_full_others ...` (both pinned to one core: see Protocol); "
+         if args.seed_at_a_time else
+         "` (one process per preset, run in parallel; "
+         "other optimizers: `... --run --others-only --presets dnn-mnist --others <name> ...`, one process "
+         "each, started when the continuations were done; ")
+      + "then `python benchmarks/dnn_hybrid.py` with the same flags and "
       f"`--presets {' '.join(args.presets)}` for the tables"
   )
-  planning = logged_runs.read_metrics(HERE / "runs_committed" / "dnn_epoch_time" / "dnn-mnist" / "dsa" / "metrics.jsonl")
-  epoch_s = [r["epoch_seconds"] for r in planning] if len(planning) == 2 else [float("nan")] * 2
   lines = ["# DNN (LeNet-5): the 15+15 hybrid schedule against mini-batch Adamax", ""]
   lines += logged_runs.header_lines(command, info, started)
   lines += [
@@ -156,7 +155,7 @@ def write_report(args):
       "excluded; the first 15 epochs of DSA and Adamax are the shared prefix, counted once): "
       + (", ".join(
           f"{pre} {name} {sum(r['epoch_seconds'] for r in run.history if r['seed'] == run.history[0]['seed'] and r['epoch'] > (sum(_preset(args, pre).epochs) - _preset(args, pre).epochs[1] if name in ('dsa', 'adamax') else 0)) / 60:.1f} min"
-          + (f" (epochs {_preset(args, pre).epochs[0] + 1}-{run.history[-1]['epoch']})" if name in ("dsa", "adamax") else "")
+          + (f" (epochs {_preset(args, pre).epochs[0] + 1}-{max(r['epoch'] for r in run.history)})" if name in ("dsa", "adamax") else "")
           for pre in args.presets
           for name, run in logged_runs.read_preset(_roots(args), pre, ("prefix-adamax",) + tuple(presets.ALL_OPTIMIZERS)).items()
       ) or "not run"),
@@ -169,14 +168,16 @@ def write_report(args):
       "Adamax: 30 mini-batch epochs; its first 15 are the same run as DSA's "
       "(one shared prefix). Test metrics in %, on the full test split.",
       "",
-      "**Reduced protocol (CPU time).** The paper trains every optimizer on all 60,000 images; "
-      "here: " + (f"the first {args.max_train} training images, " if args.max_train else "all training images, ")
-      + f"seed{'s' if len(args.seeds) > 1 else ''} {', '.join(map(str, args.seeds))}, DSA and Adamax, plus the "
-      "other optimizers listed in the table where there was time. On this shared 2-core CPU one "
-      f"mini-batch epoch over all of MNIST takes {epoch_s[0]:.0f} s and one full-batch DSA epoch "
-      f"{epoch_s[1]:.0f} s with the chunk loop unrolled ([dnn_epoch_time](dnn_epoch_time.md)), "
-      "for one seed; rolled (the default, memory bounded by one chunk) XLA:CPU runs the "
-      "convolutions about 2.5x slower ([full_batch_cost](full_batch_cost.md)). "
+      ("**Reduced protocol (CPU time).** The paper trains every optimizer on all 60,000 images; "
+       f"here: the first {args.max_train} training images, " if args.max_train else
+       "**Protocol.** All 60,000 training images, as in the paper; ")
+      + f"seed{'s' if len(args.seeds) > 1 else ''} {', '.join(map(str, args.seeds))} "
+      "for DSA and Adamax; the other optimizers with the seeds given under each table, as CPU time allowed. "
+      + ("Seeds trained one after the other (`--seed-at-a-time`: on CPU, XLA runs the seeds' convolutions "
+         "under vmap as slower grouped ones) in two processes pinned to one core each "
+         "(`taskset`, `XLA_FLAGS=--xla_cpu_multi_thread_eigen=false`): DSA and Adamax in one, the other "
+         "optimizers in the other; the full-batch chunk loop unrolled (`--unroll-chunks`). "
+         if args.seed_at_a_time else "")
       + (f"With chunks of {args.chunk_size} the whole subset is one chunk; the gradients are the same "
          "as with smaller chunks. (The subset dates from when the chunked pass was 16x slower "
          "than it is now; [dnn_hybrid_full](dnn_hybrid_full.md) has the runs on all of MNIST.)"
@@ -195,9 +196,15 @@ def write_report(args):
     lines += [f"## {preset_name} (seeds {seeds})", ""]
     if args.max_train:
       lines += [f"Trained on the first {args.max_train} training examples only.", ""]
-    lines += [report.markdown_table(rows), ""]
+    lines += [report.markdown_table(rows), "",
+              "Seeds per optimizer: " + ", ".join(f"{r['label']} {r['seeds']}" for r in rows) + ".", ""]
+    final_by_seed = {name: {str(seed): 100 * records[-1]["accuracy"]
+                            for seed, records in logged_runs.by_seed(run.history).items()}
+                     for name, run in runs.items()}
     summary.setdefault("table", {})[preset_name] = {
-        r["optimizer"]: {"accuracy": r["accuracy_mean"], "epochs": r["epochs"]} for r in rows}
+        r["optimizer"]: {"accuracy": r["accuracy_mean"], "epochs": r["epochs"], "seeds": r["seeds"],
+                         "accuracy_by_seed": final_by_seed[r["optimizer"]]}
+        for r in rows}
     total = sum(_preset(args, preset_name).epochs)
     incomplete = [f"{r['label']} ({r['epochs']} of {total} epochs)" for r in rows if r["epochs"] < total]
     if incomplete:
@@ -285,6 +292,7 @@ def main():
   args = parser.parse_args()
   FIT_OPTIONS.update(chunk_size=args.chunk_size, unroll_chunks=args.unroll_chunks)
   if args.run:
+    logged_runs.save_json(RESULTS / f"{args.report}_started.json", logged_runs.machine())
     if args.seed_at_a_time:
       for seed, root in zip(args.seeds, _roots(args)):
         run(argparse.Namespace(**{**vars(args), "seeds": [seed], "runs": str(root), "seed_at_a_time": False}))
