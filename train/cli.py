@@ -68,7 +68,7 @@ def _parser() -> argparse.ArgumentParser:
                         "CPU, memory linear in the number of chunks")
   run.add_argument("--steps-per-call", type=_steps_per_call, default=None, metavar="N|epoch",
                    help="mini-batch updates per jitted call, or 'epoch' for one lax.scan per "
-                        "epoch (default: 4 on CPU, where XLA runs loop bodies 2-3x slower; "
+                        "epoch (default: 1 on CPU, where XLA runs loop bodies 2-3x slower; "
                         "'epoch' elsewhere)")
   run.add_argument("--data-parallel", action="store_true",
                    help="shard batches over all devices (jax.sharding)")

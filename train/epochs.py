@@ -15,10 +15,13 @@ this 2-core CPU, 100 Adamax updates of LeNet-5 on MNIST (batch 64, one seed)
 take 4.4 s as one ``lax.scan``, 1.7 s in calls of 1 update and 1.5 s in
 calls of 2 or 4; but for a small MLP (mushroom, batch 16, 406 updates) one
 scan takes 0.28 s and calls of 1 or 4 updates 0.42 s and 0.36 s (each call
-costs a dispatch). On CPU the default is calls of :data:`CPU_STEPS_PER_CALL`
-updates, which wins by far where the time goes (convolutions) and loses a
-little on small dense models; on GPU and TPU, where a loop costs nothing of
-the kind and every call costs a launch, one call per epoch. Both visit the
+costs a dispatch). On CPU the default is one update per call: it wins by far
+where the time goes (convolutions), loses a little on small dense models, and
+compiles one update only (calls of 4 compile 4 and the remainder: the test
+suite took 363 s with them, 319 s with calls of one and 327 s with one scan
+per epoch, one after the other on this machine); on
+GPU and TPU, where a loop costs nothing of the kind and every call costs a
+launch, one call per epoch. Both visit the
 same batches in the same order; the numbers agree up to float rounding.
 """
 
@@ -32,7 +35,7 @@ from train.schedule import Stage
 from train.sharding import check_divisible
 from train.steps import full_batch_step, minibatch_epoch, minibatch_steps
 
-CPU_STEPS_PER_CALL = 4
+CPU_STEPS_PER_CALL = 1
 
 StepsPerCall = int | Literal["epoch"] | None
 

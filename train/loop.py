@@ -95,7 +95,7 @@ def fit(
       convolutions on CPU, but memory grows with the number of chunks (see
       ``train.full_batch``).
     steps_per_call: mini-batch updates per jitted call; "epoch" runs each
-      epoch as one ``lax.scan``; None: 4 on CPU, "epoch" elsewhere (XLA:CPU
+      epoch as one ``lax.scan``; None: 1 on CPU, "epoch" elsewhere (XLA:CPU
       runs loop bodies 2-3x slower; see ``train.epochs``).
     mesh: a ``jax.sharding.Mesh`` with axis "data" for data parallelism, or
       None for one device.
