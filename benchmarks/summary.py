@@ -148,9 +148,8 @@ def _dnn_rows(stem, s):
     if "dsa" not in complete or len(complete) < 3:
       continue
     # Like for like: the mean over the seeds that every optimizer ran.
-    common = sorted(set.intersection(*(set(v.get("accuracy_by_seed", {"0": None})) for v in complete.values())))
-    accuracy = {n: (np.mean([v["accuracy_by_seed"][s] for s in common]) if "accuracy_by_seed" in v
-                    else v["accuracy"]) for n, v in complete.items()}
+    common = sorted(set.intersection(*(set(v["accuracy_by_seed"]) for v in complete.values())))
+    accuracy = {n: np.mean([v["accuracy_by_seed"][s] for s in common]) for n, v in complete.items()}
     ranked = sorted(complete, key=lambda n: -accuracy[n])
     rank = ranked.index("dsa") + 1
     more = {n: complete[n]["seeds"] for n in ranked if complete[n].get("seeds", 1) > len(common)}

@@ -29,6 +29,7 @@ import functools
 from typing import Literal
 
 import jax
+import jax.numpy as jnp
 
 from train.batching import shuffled_batches
 from train.schedule import Stage
@@ -77,44 +78,52 @@ def compile_epoch(objective, tx, spec, stage: Stage, state, keys, x, y, *, chunk
     check_divisible(chunk_size, mesh, "chunk size")
     step = functools.partial(full_batch_step, objective, tx, spec.grad_evals, chunk_size, mesh,
                              unroll_chunks=unroll_chunks)
-    return jax.jit(jax.vmap(step, in_axes=(0, 0, None, None))).lower(state, keys, x, y).compile()
-  if spec.full_batch_only:
-    raise ValueError(
-        f"{spec.label} needs full-batch steps (its line search assumes a "
-        "deterministic loss): use it in a full-batch stage."
-    )
-  check_divisible(stage.batch_size, mesh)
-  steps_per_call = resolve_steps_per_call(steps_per_call)
-  if steps_per_call == "epoch":
+  else:
+    if spec.full_batch_only:
+      raise ValueError(
+          f"{spec.label} needs full-batch steps (its line search assumes a "
+          "deterministic loss): use it in a full-batch stage."
+      )
+    check_divisible(stage.batch_size, mesh)
+    steps_per_call = resolve_steps_per_call(steps_per_call)
+    if steps_per_call != "epoch":
+      return _blocked_minibatch_epoch(objective, tx, spec.grad_evals, stage.batch_size, mesh,
+                                      steps_per_call, state, keys, x, y)
     step = functools.partial(minibatch_epoch, objective, tx, spec.grad_evals, stage.batch_size, mesh)
-    return jax.jit(jax.vmap(step, in_axes=(0, 0, None, None))).lower(state, keys, x, y).compile()
-  return _blocked_minibatch_epoch(objective, tx, spec.grad_evals, stage.batch_size, mesh,
-                                  steps_per_call, state, keys, x, y)
+  return jax.jit(jax.vmap(step, in_axes=(0, 0, None, None))).lower(state, keys, x, y).compile()
 
 
 def _blocked_minibatch_epoch(objective, tx, count_evals, batch_size, mesh, steps_per_call,
                              state, keys, x, y):
-  """A mini-batch epoch as a host loop over compiled blocks of unrolled updates."""
+  """A mini-batch epoch as a host loop over compiled blocks of unrolled updates.
+
+  Each call slices its block out of the epoch's batches itself (the start is
+  an argument), so the host loop only dispatches the compiled calls.
+  """
   n = x.shape[0]
   order = jax.jit(jax.vmap(lambda key: shuffled_batches(key, n, batch_size)))
   indices, weights = order(keys)  # (seeds, batches, batch_size)
   n_batches = indices.shape[1]
   bounds = [(a, min(a + steps_per_call, n_batches)) for a in range(0, n_batches, steps_per_call)]
-  block = jax.jit(jax.vmap(
-      functools.partial(minibatch_steps, objective, tx, count_evals, mesh, unroll=True),
-      in_axes=(0, 0, 0, None, None),
-  ))
+  starts = [jnp.int32(a) for a, _ in bounds]
+
+  def block(length, state, indices, weights, start, x, y):
+    take = lambda a: jax.lax.dynamic_slice_in_dim(a, start, length)
+    return minibatch_steps(objective, tx, count_evals, mesh, state, take(indices), take(weights), x, y,
+                           unroll=True)
+
   compiled = {}
   for a, b in bounds:  # at most two block lengths: the full one and the remainder
     if b - a not in compiled:
-      compiled[b - a] = block.lower(state, indices[:, a:b], weights[:, a:b], x, y).compile()
+      vmapped = jax.vmap(functools.partial(block, b - a), in_axes=(0, 0, 0, None, None, None))
+      compiled[b - a] = jax.jit(vmapped).lower(state, indices, weights, starts[0], x, y).compile()
 
   def run_epoch(state, keys, x, y):
     indices, weights = order(keys)
-    total = 0.0
-    for a, b in bounds:
-      state, weighted_loss = compiled[b - a](state, indices[:, a:b], weights[:, a:b], x, y)
-      total = total + weighted_loss
-    return state, total / n
+    weighted_losses = []
+    for (a, b), start in zip(bounds, starts):
+      state, weighted_loss = compiled[b - a](state, indices, weights, start, x, y)
+      weighted_losses.append(weighted_loss)
+    return state, jnp.sum(jnp.stack(weighted_losses), axis=0) / n
 
   return run_epoch
