@@ -139,8 +139,9 @@ def write_report(args):
       + (" --unroll-chunks" if args.unroll_chunks else "")
       + (" --seed-at-a-time" if args.seed_at_a_time else "")
       + (f" --report {args.report} --runs {args.runs}" if args.report != "dnn_hybrid" else "")
-      + ("`, in parallel with `... --run --others-only --seeds 0 --others adagrad adam rmsprop sgd momentum "
-         "adadelta adamw --report dnn_hybrid_full_others ...` (both pinned to one core: see Protocol); "
+      + ("`, in parallel with `... --run --others-only --seeds <seed> --others <names> ...` for the other "
+         "optimizers (their seeds are listed under each table; each process pinned to one core: see "
+         "Protocol); "
          if args.seed_at_a_time else
          "` (one process per preset, run in parallel; "
          "other optimizers: `... --run --others-only --presets dnn-mnist --others <name> ...`, one process "
@@ -176,7 +177,7 @@ def write_report(args):
       + ("Seeds trained one after the other (`--seed-at-a-time`: on CPU, XLA runs the seeds' convolutions "
          "under vmap as slower grouped ones) in two processes pinned to one core each "
          "(`taskset`, `XLA_FLAGS=--xla_cpu_multi_thread_eigen=false`): DSA and Adamax in one, the other "
-         "optimizers in the other; the full-batch chunk loop unrolled (`--unroll-chunks`). "
+         "optimizers in the other (and in both once DSA and Adamax were done); the full-batch chunk loop unrolled (`--unroll-chunks`). "
          if args.seed_at_a_time else "")
       + (f"With chunks of {args.chunk_size} the whole subset is one chunk; the gradients are the same "
          "as with smaller chunks. (The subset dates from when the chunked pass was 16x slower "

@@ -287,9 +287,9 @@ def main():
       "The runs live in `benchmarks/runs/` (ignored by git). The small ones are committed in "
       "`benchmarks/runs_committed/`: the DNN runs (`python benchmarks/dnn_hybrid.py --runs "
       "benchmarks/runs_committed/dnn --presets dnn-mnist dnn-fashion-mnist --max-train 12000 "
-      "--chunk-size 12000` rebuilds their tables; `--presets dnn-mnist --seeds 0 1 2 --chunk-size 2048 "
-      "--unroll-chunks --seed-at-a-time --report dnn_hybrid_full --runs benchmarks/runs_committed/dnn_full` "
-      "those on all of MNIST, one folder per seed), "
+      "--chunk-size 12000` rebuilds their tables; `--presets dnn-mnist dnn-fashion-mnist --seeds 0 1 2 "
+      "--chunk-size 2048 --unroll-chunks --seed-at-a-time --report dnn_hybrid_full --runs "
+      "benchmarks/runs_committed/dnn_full` those on all of MNIST and Fashion-MNIST, one folder per seed), "
       "the slim FMP run, the second-stage ablation "
       "(`--runs benchmarks/runs_committed/ablation`) and the DNN epoch-time run. The MLP runs "
       "(about 9 MB for 100 epochs, 13 optimizers, 5 seeds, 4 sets; more for the long runs) are "
@@ -323,7 +323,7 @@ def main():
       "| script | result | what |",
       "|---|---|---|",
       "| [mlp_table7.py](mlp_table7.py) | [mlp_table7.md](mlp_table7.md), `mlp_losses_100.png`, `mlp_losses_long_*.png` | MLP, full batch, Table 7 and figures 3-4, every optimizer, 5 seeds |",
-      "| [dnn_hybrid.py](dnn_hybrid.py) | [dnn_hybrid_full.md](dnn_hybrid_full.md), [dnn_hybrid.md](dnn_hybrid.md) | DNN, 15+15 hybrid DSA vs 30 epochs of Adamax: all of MNIST, 3 seeds; subsets of MNIST and Fashion-MNIST, every optimizer on MNIST |",
+      "| [dnn_hybrid.py](dnn_hybrid.py) | [dnn_hybrid_full.md](dnn_hybrid_full.md), [dnn_hybrid.md](dnn_hybrid.md) | DNN, 15+15 hybrid DSA vs 30 epochs of Adamax and the other optimizers: all of MNIST and Fashion-MNIST (DSA and Adamax 3 seeds, the others fewer); subsets of both |",
       "| [fmp_slim.py](fmp_slim.py) | [fmp_slim.md](fmp_slim.md) | FMP at 1/16 width on an MNIST subset: the part of Table 1 a CPU runs |",
       "| [dnn_epoch_time.py](dnn_epoch_time.py) | [dnn_epoch_time.md](dnn_epoch_time.md) | one DNN epoch on all of MNIST, mini-batch and full-batch DSA |",
       "| [ablation.py](ablation.py) | [ablation.md](ablation.md) | DSA variants, η bounds, ε; full- vs mini-batch second stage |",
