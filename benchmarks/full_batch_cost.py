@@ -231,8 +231,8 @@ def main():
       "the CPU is shared and slow; both sides of each ratio see the same data, and "
       f"each full pass is {-(-args.examples // args.chunk_size)} chunks of {args.chunk_size}, "
       f"each epoch {-(-args.examples // args.batch_size)} mini-batches of {args.batch_size}); "
-      "model: the DNN (LeNet-5, 61,706 params), one seed (no vmap, except in `compile_epoch`, "
-      "which stacks the seeds as the trainer does).",
+      "model: the DNN (LeNet-5, 61,706 params), one seed, no vmap (`compile_epoch` takes the "
+      "state stacked over seeds, as in the trainer, and drops the seed axis of a single seed).",
       f"- {args.rounds} interleaved rounds (order rotated); first call (compilation + one run) excluded "
       "(`compile_epoch` compiles ahead of its first call, so its first call is one run).",
       "",

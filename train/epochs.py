@@ -1,4 +1,5 @@
-"""Compiled epochs for seeds stacked under ``jax.vmap``.
+"""Compiled epochs for seeds stacked under ``jax.vmap`` (for one seed the
+seed axis is dropped instead: :func:`train.seed_axis.over_seeds`).
 
 A stage's epoch is compiled once, ahead of the first epoch (so that the logged
 epoch times exclude compilation), as ``(state, keys, x, y) -> (state,
@@ -33,6 +34,7 @@ import jax.numpy as jnp
 
 from train.batching import shuffled_batches
 from train.schedule import Stage
+from train.seed_axis import over_seeds
 from train.sharding import check_divisible
 from train.steps import full_batch_step, minibatch_epoch, minibatch_steps
 
@@ -90,7 +92,7 @@ def compile_epoch(objective, tx, spec, stage: Stage, state, keys, x, y, *, chunk
       return _blocked_minibatch_epoch(objective, tx, spec.grad_evals, stage.batch_size, mesh,
                                       steps_per_call, state, keys, x, y)
     step = functools.partial(minibatch_epoch, objective, tx, spec.grad_evals, stage.batch_size, mesh)
-  return jax.jit(jax.vmap(step, in_axes=(0, 0, None, None))).lower(state, keys, x, y).compile()
+  return jax.jit(over_seeds(step, in_axes=(0, 0, None, None))).lower(state, keys, x, y).compile()
 
 
 def _blocked_minibatch_epoch(objective, tx, count_evals, batch_size, mesh, steps_per_call,
@@ -115,8 +117,8 @@ def _blocked_minibatch_epoch(objective, tx, count_evals, batch_size, mesh, steps
   compiled = {}
   for a, b in bounds:  # at most two block lengths: the full one and the remainder
     if b - a not in compiled:
-      vmapped = jax.vmap(functools.partial(block, b - a), in_axes=(0, 0, 0, None, None, None))
-      compiled[b - a] = jax.jit(vmapped).lower(state, indices, weights, starts[0], x, y).compile()
+      stacked = over_seeds(functools.partial(block, b - a), in_axes=(0, 0, 0, None, None, None))
+      compiled[b - a] = jax.jit(stacked).lower(state, indices, weights, starts[0], x, y).compile()
 
   def run_epoch(state, keys, x, y):
     indices, weights = order(keys)

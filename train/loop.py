@@ -30,6 +30,7 @@ from train.metrics import classification_metrics
 from train.objective import Objective
 from train.schedule import Stage
 from train.epochs import StepsPerCall, compile_epoch
+from train.seed_axis import over_seeds
 from train.sharding import replicate
 from train.steps import TrainState
 
@@ -65,7 +66,7 @@ def _eval_fn(objective, eval_params, chunk_size, mesh):
     params = eval_params(opt_state, params)
     return evaluate(objective, params, rest, x, y, chunk_size, mesh)
 
-  return jax.jit(jax.vmap(evaluate_one, in_axes=(0, 0, 0, None, None)))
+  return jax.jit(over_seeds(evaluate_one, in_axes=(0, 0, 0, None, None)))
 
 
 def fit(
