@@ -44,7 +44,7 @@ def main():
             "| epoch | optimizer | mode | seconds | gradient evaluations (cumulative) | test accuracy % |",
             "|---|---|---|---|---|---|"]
   for r in records:
-    mode = "full batch, 30 chunks of 2048, unrolled" if r["full_batch"] else "mini-batch 64 (938 steps)"
+    mode = "full batch, 30 chunks of 2048, unrolled" if r["full_batch"] else "mini-batch 64 (938 steps, one jitted call each: the CPU default)"
     lines.append(f"| {r['epoch']} | {r['optimizer']} | {mode} | {r['epoch_seconds']:.1f} | "
                  f"{r['grad_evals']} | {100 * r['accuracy']:.2f} |")
   if len(records) == 2:
@@ -52,9 +52,8 @@ def main():
     lines += ["", f"The full-batch DSA epoch (two passes over the 60,000 images: the gradient at "
               f"θ and at the probe point, in 30 chunks of 2048) took {ratio:.1f}x the mini-batch "
               f"epoch (one pass in 938 batches of 64): {ratio / 2:.1f}x the time per pass. The "
-              "run unrolls the loop over chunks (`unroll_chunks=True`, the trainer's default "
-              "when this was measured); under `lax.scan`, the default now, XLA:CPU runs the "
-              "convolutions about 2.5x slower ([full_batch_cost](full_batch_cost.md)) but "
+              "run unrolls the loop over chunks (`unroll_chunks=True`); under `lax.scan`, the "
+              "trainer's default, XLA:CPU runs the convolutions about 2.5x slower ([full_batch_cost](full_batch_cost.md)) but "
               "memory stays bounded by one chunk."]
   (HERE / "dnn_epoch_time.md").write_text("\n".join(lines) + "\n")
   print("\n".join(lines))
