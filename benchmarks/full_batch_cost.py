@@ -12,7 +12,7 @@ against their floors, timed interleaved on the CPU.
    the ``nnx.split`` params, the data on the device. Goal: ratio <= 1.1.
 3. The trainer's mini-batch epoch as it runs by default on CPU
    (``train.epochs.compile_epoch``: a host loop of one jitted update per call,
-   the seed axis under ``vmap``) against a minimal host loop of one jitted
+   the state stacked over seeds, here one) against a minimal host loop of one jitted
    ``value_and_grad`` + ``optax.adam`` step per batch (the batch sliced inside
    the call, as the trainer does). Goal: ratio <= 1.1.
 
@@ -82,29 +82,8 @@ def contenders(n_examples, chunk_size, batch_size):
   graphdef, p0, r0 = nnx.split(model, nnx.Param, ...)
   plain_tx = optax.adam(1e-3)
 
-  @jax.jit
-  def plain_epoch(params, opt_state, key, x, y):
-    indices, weights = shuffled_batches(key, x.shape[0], batch_size)
-
-    def body(carry, batch):
-      params, opt_state = carry
-      idx, w = batch
-
-      def loss_fn(p):
-        logits = nnx.merge(graphdef, p, r0)(as_model_input(x[idx]))
-        nll = optax.softmax_cross_entropy_with_integer_labels(logits, y[idx])
-        return jnp.sum(w * nll) / jnp.sum(w)
-
-      loss, grads = jax.value_and_grad(loss_fn)(params)
-      updates, opt_state = plain_tx.update(grads, opt_state, params)
-      return (optax.apply_updates(params, updates), opt_state), loss
-
-    (params, opt_state), losses = jax.lax.scan(body, (params, opt_state), (indices, weights))
-    return params, opt_state, losses.mean()
-
-  @jax.jit
-  def plain_step(params, opt_state, indices, weights, i, x, y):
-    idx, w = indices[i], weights[i]
+  def plain_update(params, opt_state, idx, w, x, y):
+    """One value_and_grad and Adam update on the batch ``idx`` (weights ``w``)."""
 
     def loss_fn(p):
       logits = nnx.merge(graphdef, p, r0)(as_model_input(x[idx]))
@@ -114,6 +93,21 @@ def contenders(n_examples, chunk_size, batch_size):
     loss, grads = jax.value_and_grad(loss_fn)(params)
     updates, opt_state = plain_tx.update(grads, opt_state, params)
     return optax.apply_updates(params, updates), opt_state, loss
+
+  @jax.jit
+  def plain_epoch(params, opt_state, key, x, y):
+    indices, weights = shuffled_batches(key, x.shape[0], batch_size)
+
+    def body(carry, batch):
+      params, opt_state, loss = plain_update(*carry, *batch, x, y)
+      return (params, opt_state), loss
+
+    (params, opt_state), losses = jax.lax.scan(body, (params, opt_state), (indices, weights))
+    return params, opt_state, losses.mean()
+
+  @jax.jit
+  def plain_step(params, opt_state, indices, weights, i, x, y):
+    return plain_update(params, opt_state, indices[i], weights[i], x, y)
 
   plain_order = jax.jit(lambda key: shuffled_batches(key, x.shape[0], batch_size))
   steps = [jnp.int32(i) for i in range(-(-x.shape[0] // batch_size))]

@@ -20,10 +20,10 @@ costs a dispatch). On CPU the default is one update per call: it wins by far
 where the time goes (convolutions), loses a little on small dense models, and
 compiles one update only (calls of 4 compile 4 and the remainder: the test
 suite took 363 s with them, 319 s with calls of one and 327 s with one scan
-per epoch, one after the other on this machine); on
-GPU and TPU, where a loop costs nothing of the kind and every call costs a
-launch, one call per epoch. Both visit the
-same batches in the same order; the numbers agree up to float rounding.
+per epoch, one after the other on this machine); on GPU and TPU, where a loop
+costs nothing of the kind and every call costs a launch, one call per epoch.
+Both visit the same batches in the same order; the numbers agree up to float
+rounding.
 """
 
 import functools
